@@ -1,0 +1,9 @@
+"""The bundled catalog files: reporting units, indicator definitions, targets and baselines."""
+
+from pathlib import Path
+
+CATALOG_DIR = Path(__file__).resolve().parent
+UNITS_CSV = CATALOG_DIR / "units.csv"
+INDICATORS_CSV = CATALOG_DIR / "indicators.csv"
+TARGETS_CSV = CATALOG_DIR / "targets.csv"
+NATIONAL_UNITS_CSV = CATALOG_DIR / "units_vn_2025.csv"

@@ -1,0 +1,77 @@
+"""The ``chiso`` command line (Typer); heavy libraries are imported only by the commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="chiso",
+    help="chiso (chỉ số): quarterly indicators of Tây Ninh's digital-technology enterprise "
+    "plan. Collects unit reports, validates them, stores them and publishes snapshots.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+HomeOpt = Annotated[Path | None, typer.Option("--home", help="State directory (CHISO_HOME).")]
+
+
+def _settings(home: Path | None = None) -> object:
+    from flows.settings import Settings
+
+    return Settings(home=home) if home else Settings()
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"chiso: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+@db_app.command("upgrade")
+def db_upgrade(home: HomeOpt = None) -> None:
+    """Create or migrate chiso's tables to the latest schema and load the catalog."""
+    from flows.resources import Resources
+
+    res = Resources(_settings(home))  # type: ignore[arg-type]
+    res.prepare_database()
+    from models.db import current_revision
+
+    typer.echo(f"database at revision {current_revision(res.engine)}: {res.settings.db_url}")
+
+
+@app.command()
+def template(
+    unit: Annotated[str, typer.Option("--unit", help="Reporting unit code, e.g. 703.")],
+    period: Annotated[str, typer.Option("--period", help="Quarter, e.g. 2025Q3.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
+) -> None:
+    """Write a prefilled XLSX template for one unit and period."""
+    from flows.resources import Resources
+    from models.catalog import reported_figures
+    from models.periods import Period, PeriodError
+    from tasks.template import write_template
+
+    try:
+        p = Period.parse(period)
+    except PeriodError as exc:
+        raise _fail(str(exc)) from None
+    res = Resources(_settings())  # type: ignore[arg-type]
+    found = res.units.find(unit)
+    if found is None or found.level == "province":
+        raise _fail(f"unknown reporting unit {unit!r} (see {res.settings.units_csv})")
+    if not found.valid_on(p.last_day):
+        raise _fail(f"unit {found.code} ({found.name}) does not report for {p}: valid "
+                    f"{found.valid_from} to {found.valid_to or 'now'}")
+    path = out or Path(f"{found.code}_{p}.xlsx")
+    write_template(path, found, p, list(reported_figures(res.indicators).values()))
+    typer.echo(f"wrote {path}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

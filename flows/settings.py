@@ -1,0 +1,61 @@
+"""chiso's settings: one pydantic-settings class read from ``CHISO_*`` variables and ``.env``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from catalog import TARGETS_CSV, UNITS_CSV
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; built when a flow or the CLI starts."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CHISO_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    home: Path = Field(Path(".chiso"), description="state directory")
+    database_url: str | None = Field(None, description="SQLAlchemy URL of chiso's database")
+    object_store: str | None = Field(None, description="folder, file:///path or s3://bucket[/p]")
+    s3_endpoint_url: str | None = Field(None, description="S3-compatible endpoint")
+    sources: str = Field("./inbox", description="comma-separated sources")
+    http_headers: dict[str, str] = Field(default_factory=dict, description="JSON object")
+    units_csv: Path = UNITS_CSV
+    targets_csv: Path = TARGETS_CSV
+    timely_days: int = Field(15, ge=0)
+    open_days: int = Field(200, ge=0)
+    max_file_mb: float = Field(20, gt=0)
+    max_unpacked_mb: float = Field(200, gt=0)
+
+    @field_validator("http_headers", mode="before")
+    @classmethod
+    def _headers_from_json(cls, v: object) -> object:
+        if isinstance(v, str):
+            return json.loads(v) if v.strip() else {}
+        return v
+
+    @property
+    def db_url(self) -> str:
+        """The database URL, defaulting to the SQLite file in the home directory."""
+        return self.database_url or f"sqlite:///{self.home.resolve() / 'chiso.db'}"
+
+    @property
+    def object_store_uri(self) -> str:
+        """The object store, defaulting to ``<home>/objects``."""
+        return self.object_store or str(self.home.resolve() / "objects")
+
+    @property
+    def source_list(self) -> list[str]:
+        return [s.strip() for s in self.sources.split(",") if s.strip()]
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        return int(self.max_unpacked_mb * 1024 * 1024)

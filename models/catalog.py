@@ -1,0 +1,168 @@
+"""The catalog as domain objects: units with validity, indicator definitions, targets."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from catalog import INDICATORS_CSV
+from models.db import upsert
+from models.periods import Period
+from models.reference import IndicatorDefinition, ReportingUnit, Target
+
+REPORTING_LEVELS = ("district", "commune")
+
+
+class CatalogError(ValueError):
+    """A catalog file that cannot be used, with the file and line named."""
+
+
+def code_key(code: object) -> str:
+    """A unit code compared ignoring leading zeros (Excel turns ``00070`` into ``70``)."""
+    text = str(code).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    return text.lstrip("0") or "0"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A reporting unit or a province, valid from ``valid_from`` to ``valid_to`` inclusive."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    valid_from: date
+    valid_to: date | None
+    source: str = ""
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass
+class UnitCatalog:
+    """Every unit of the catalog, looked up by code ignoring leading zeros."""
+
+    units: list[Unit]
+    _by_key: dict[str, Unit] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_key = {code_key(u.code): u for u in self.units}
+
+    def find(self, code: object) -> Unit | None:
+        return self._by_key.get(code_key(code)) if code not in (None, "") else None
+
+    def expected(self, period: Period) -> list[Unit]:
+        """Reporting units expected (and allowed) to report for ``period``."""
+        day = period.last_day
+        return [u for u in self.units if u.level in REPORTING_LEVELS and u.valid_on(day)]
+
+    def province(self, period: Period) -> Unit | None:
+        """The province the expected units of ``period`` belong to."""
+        parents = {u.parent_code for u in self.expected(period)}
+        provinces = [self.find(p) for p in sorted(p for p in parents if p)]
+        return provinces[0] if len(provinces) == 1 else None
+
+    @cached_property
+    def reporting_codes(self) -> set[str]:
+        return {u.code for u in self.units if u.level in REPORTING_LEVELS}
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            return list(csv.DictReader(f))
+    except OSError as exc:
+        raise CatalogError(f"cannot read catalog file {path}: {exc.strerror}") from exc
+
+
+def _date(text: str, path: Path, line: int) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise CatalogError(f"{path}:{line}: not an ISO date: {text!r}") from exc
+
+
+def load_units(path: Path) -> UnitCatalog:
+    """Read a unit catalog CSV (``code,name,level,parent_code,valid_from,valid_to,source``)."""
+    units = []
+    for line, row in enumerate(_read_csv(path), start=2):
+        try:
+            level = row["level"].strip()
+            if level not in ("province", *REPORTING_LEVELS):
+                raise CatalogError(f"{path}:{line}: unknown level {level!r}")
+            start = _date(row["valid_from"], path, line)
+            if start is None:
+                raise CatalogError(f"{path}:{line}: valid_from is required")
+            units.append(Unit(row["code"].strip(), row["name"].strip(), level,
+                              row["parent_code"].strip() or None, start,
+                              _date(row["valid_to"] or "", path, line), row.get("source") or ""))
+        except KeyError as exc:
+            raise CatalogError(f"{path}: missing column {exc.args[0]!r}") from exc
+    return UnitCatalog(units)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A reported figure (``role=reported``) or a published indicator."""
+
+    code: str
+    role: str
+    label_vi: str
+    label_en: str
+    kind: str
+    required: bool
+    unit: str
+    numerator: str | None
+    denominator: str | None
+    multiplier: float | None
+    pair: str | None
+    sort_order: int
+
+
+def load_indicators(path: Path = INDICATORS_CSV) -> list[Indicator]:
+    """Read the indicator definitions."""
+    out = []
+    for row in _read_csv(path):
+        out.append(Indicator(
+            row["code"], row["role"], row["label_vi"], row["label_en"], row["kind"],
+            row["required"].strip().lower() == "true", row["unit"], row["numerator"] or None,
+            row["denominator"] or None, float(row["multiplier"]) if row["multiplier"] else None,
+            row["pair"] or None, int(row["sort_order"])))
+    return out
+
+
+def reported_figures(indicators: list[Indicator]) -> dict[str, Indicator]:
+    return {i.code: i for i in indicators if i.role == "reported"}
+
+
+def load_targets(path: Path) -> list[dict[str, object]]:
+    """Read targets and baselines (``indicator,kind,year,value,scope,source``)."""
+    out = []
+    for line, row in enumerate(_read_csv(path), start=2):
+        try:
+            out.append({"indicator": row["indicator"].strip(), "kind": row["kind"].strip(),
+                        "year": int(row["year"]), "value": float(row["value"]),
+                        "scope": (row.get("scope") or "province").strip(),
+                        "source": row.get("source") or ""})
+        except (KeyError, ValueError) as exc:
+            raise CatalogError(f"{path}:{line}: bad target row: {exc}") from exc
+    return out
+
+
+def sync_catalog(session: Session, units: UnitCatalog, indicators: list[Indicator],
+                 targets: list[dict[str, object]]) -> None:
+    """Load the catalog into its tables (idempotent upserts)."""
+    upsert(session, ReportingUnit,
+           [{**asdict(u), "code_key": code_key(u.code)} for u in units.units], ["code"])
+    upsert(session, IndicatorDefinition, [asdict(i) for i in indicators], ["code", "role"])
+    upsert(session, Target, targets, ["indicator", "kind", "year"])

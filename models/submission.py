@@ -1,0 +1,78 @@
+"""Submissions, their decisions, and the figures and enterprises they carried."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Submission(SQLModel, table=True):
+    """One received file: identified by its source path and content hash."""
+
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("source_uri", "content_sha256"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    source_uri: str
+    content_sha256: str = Field(max_length=64, index=True)
+    filename: str
+    format: str = Field(max_length=8)  # xlsx | json | other
+    size_bytes: int
+    object_key: str
+    path_unit: str | None = Field(default=None, max_length=32)
+    path_period: str | None = Field(default=None, max_length=16)
+    unit_code: str | None = Field(default=None, max_length=16, index=True)
+    period: str | None = Field(default=None, max_length=8, index=True)
+    received_at: datetime  # the source's own timestamp, naive UTC
+    collected_at: datetime
+    status: str = Field(default="received", max_length=16, index=True)
+    decided_at: datetime | None = None
+    supersedes: str | None = Field(default=None, max_length=32)
+    withdrawn_reason: str | None = None
+    error_count: int = 0
+    warning_count: int = 0
+    problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class Decision(SQLModel, table=True):
+    """Every decision ever taken on a submission (a reprocess adds one, keeps the old)."""
+
+    __tablename__ = "decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: str = Field(foreign_key="submission.id", index=True, max_length=32)
+    decided_at: datetime
+    status: str = Field(max_length=16)
+    error_count: int = 0
+    warning_count: int = 0
+    problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    feedback_key: str | None = None
+
+
+class ReportedFigure(SQLModel, table=True):
+    """One figure of an accepted submission."""
+
+    __tablename__ = "reported_figure"
+
+    submission_id: str = Field(foreign_key="submission.id", primary_key=True, max_length=32)
+    code: str = Field(primary_key=True, max_length=40)
+    value: int
+    note: str | None = None
+
+
+class EnterpriseRecord(SQLModel, table=True):
+    """One roster row of an accepted submission."""
+
+    __tablename__ = "enterprise_record"
+
+    submission_id: str = Field(foreign_key="submission.id", primary_key=True, max_length=32)
+    tax_code: str = Field(primary_key=True, max_length=14)
+    enterprise_code: str = Field(max_length=10, index=True)  # the 10-digit code
+    name: str
+    type: str = Field(max_length=24)
+    dx_capable: bool = False
+    established_on: date | None = None
+    status: str = Field(max_length=16)
+    main_products: str | None = None
+    row: int = 0

@@ -1,0 +1,60 @@
+"""Checks on a file's bytes before any parser sees them (size, zip bombs, XML entities)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from models.problems import Problem, problem
+
+_ENTITY = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_CHUNK = 1 << 16
+
+
+def check_size(data: bytes, max_bytes: int) -> Problem | None:
+    """Reject a file larger than ``max_bytes``."""
+    if len(data) > max_bytes:
+        return problem("file_too_large", value=f"{len(data)} bytes",
+                       expected=f"at most {max_bytes // (1024 * 1024)} MB")
+    return None
+
+
+def check_workbook(data: bytes, max_unpacked: int) -> Problem | None:
+    """Walk every member of an XLSX zip with a byte budget, refusing DTDs and entities.
+
+    Declared sizes can lie, so the members are actually inflated (in chunks) and the count
+    stops as soon as the budget is spent; nothing is kept in memory.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        return problem("file_unreadable", value=str(exc), expected="an .xlsx workbook (zip)")
+    budget_text = f"at most {max_unpacked // (1024 * 1024)} MB unpacked"
+    with zf:
+        infos = zf.infolist()
+        declared = sum(i.file_size for i in infos)
+        if declared > max_unpacked:
+            return problem("file_unpack_too_large", value=f"{declared} bytes",
+                           expected=budget_text)
+        total = 0
+        try:
+            for info in infos:
+                with zf.open(info) as member:
+                    tail = b""
+                    while chunk := member.read(_CHUNK):
+                        total += len(chunk)
+                        if total > max_unpacked:
+                            return problem("file_unpack_too_large", value=f"> {total} bytes",
+                                           expected=budget_text)
+                        if info.filename.endswith((".xml", ".rels")) and _ENTITY.search(
+                            tail + chunk
+                        ):
+                            return problem("xml_entities", field=info.filename,
+                                           value="<!DOCTYPE/<!ENTITY",
+                                           expected="no DTD or entity declarations")
+                        tail = chunk[-16:]
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
+                NotImplementedError, RuntimeError) as exc:
+            return problem("file_unreadable", value=str(exc), expected="an .xlsx workbook (zip)")
+    return None

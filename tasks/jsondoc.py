@@ -1,0 +1,143 @@
+"""Read a JSON submission into the typed submission form."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from models.form import ENTERPRISE_COLUMNS, INFO_FIELDS, ParsedSubmission
+from models.problems import problem
+from tasks.normalise import clean_text, match_key
+from tasks.rows import enterprise_row, figure_row
+
+MAX_DEPTH = 8  # the document itself is 3 deep; anything far deeper is refused
+
+
+class _NotANumber(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotANumber(name)
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Keep duplicate keys visible: a repeated key becomes ``[_dup, first, second…]``."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            prev = out[k]
+            out[k] = prev + [v] if isinstance(prev, _Dup) else _Dup([prev, v])
+        else:
+            out[k] = v
+    return out
+
+
+class _Dup(list):  # type: ignore[type-arg]
+    """Values of a key that appeared more than once in one JSON object."""
+
+
+def _depth_exceeds(text: str, limit: int) -> bool:
+    """Whether brackets nest deeper than ``limit`` (strings skipped), without recursion."""
+    depth, in_str, esc = 0, False, False
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def read_json(data: bytes, out: ParsedSubmission) -> None:
+    """Fill ``out`` from a JSON document (UTF-8, a byte-order mark tolerated)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        out.problems.append(problem("file_encoding", value=f"byte {exc.start}",
+                                    expected="UTF-8"))
+        return
+    if _depth_exceeds(text, MAX_DEPTH):
+        out.problems.append(problem("json_too_deep", expected=f"at most {MAX_DEPTH} levels"))
+        return
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_pairs)
+    except _NotANumber as exc:
+        out.problems.append(problem("json_not_number", value=str(exc), expected="a number"))
+        return
+    except json.JSONDecodeError as exc:
+        out.problems.append(problem("json_invalid", row=exc.lineno, value=exc.msg,
+                                    expected=f"valid JSON (line {exc.lineno}, col {exc.colno})"))
+        return
+    except RecursionError:
+        out.problems.append(problem("json_too_deep", expected=f"at most {MAX_DEPTH} levels"))
+        return
+    _read_document(doc, out)
+
+
+def _shape(out: ParsedSubmission, field: str, value: object, expected: str) -> None:
+    out.problems.append(problem("json_shape", field=field, value=type(value).__name__,
+                                expected=expected))
+
+
+def _read_document(doc: object, out: ParsedSubmission) -> None:
+    if not isinstance(doc, dict):
+        _shape(out, "$", doc, "a JSON object")
+        return
+    for name, value in doc.items():
+        field = match_key(name, INFO_FIELDS)
+        if field:
+            if isinstance(value, (dict, list)):
+                _shape(out, name, value, "a text value")
+            else:
+                out.info[field] = clean_text(value) or None
+    _read_figures(doc.get("indicators"), out)
+    _read_enterprises(doc.get("enterprises"), out)
+
+
+def _read_figures(figures: object, out: ParsedSubmission) -> None:
+    if figures is None:
+        out.problems.append(problem("sheet_missing", sheet="indicators",
+                                    expected="an 'indicators' object"))
+        return
+    if not isinstance(figures, dict):
+        _shape(out, "indicators", figures, "an object of code: value")
+        return
+    for code, value in figures.items():
+        for v in value if isinstance(value, _Dup) else [value]:
+            if isinstance(v, (dict, list)):
+                _shape(out, f"indicators.{code}", v, "a number")
+                continue
+            out.figures.append(figure_row({"code": code, "value": v}, row=None))
+
+
+def _read_enterprises(items: object, out: ParsedSubmission) -> None:
+    if items is None:
+        out.problems.append(problem("sheet_missing", sheet="enterprises",
+                                    expected="an 'enterprises' list (may be empty)"))
+        return
+    if not isinstance(items, list):
+        _shape(out, "enterprises", items, "a list of objects")
+        return
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            _shape(out, f"enterprises[{n}]", item, "an object")
+            continue
+        cells = {}
+        for name, value in item.items():
+            field = match_key(name, ENTERPRISE_COLUMNS)
+            if field and not isinstance(value, (dict, list)):
+                cells[field] = value
+            elif field:
+                _shape(out, f"enterprises[{n}].{name}", value, "a text value")
+        out.enterprises.append(enterprise_row(cells, row=n))
