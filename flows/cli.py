@@ -65,8 +65,10 @@ def template(
     if found is None or found.level == "province":
         raise _fail(f"unknown reporting unit {unit!r} (see {res.settings.units_csv})")
     if not found.valid_on(p.last_day):
-        raise _fail(f"unit {found.code} ({found.name}) does not report for {p}: valid "
-                    f"{found.valid_from} to {found.valid_to or 'now'}")
+        raise _fail(
+            f"unit {found.code} ({found.name}) does not report for {p}: valid "
+            f"{found.valid_from} to {found.valid_to or 'now'}"
+        )
     path = out or Path(f"{found.code}_{p}.xlsx")
     write_template(path, found, p, list(reported_figures(res.indicators).values()))
     typer.echo(f"wrote {path}")

@@ -103,9 +103,17 @@ def load_units(path: Path) -> UnitCatalog:
             start = _date(row["valid_from"], path, line)
             if start is None:
                 raise CatalogError(f"{path}:{line}: valid_from is required")
-            units.append(Unit(row["code"].strip(), row["name"].strip(), level,
-                              row["parent_code"].strip() or None, start,
-                              _date(row["valid_to"] or "", path, line), row.get("source") or ""))
+            units.append(
+                Unit(
+                    row["code"].strip(),
+                    row["name"].strip(),
+                    level,
+                    row["parent_code"].strip() or None,
+                    start,
+                    _date(row["valid_to"] or "", path, line),
+                    row.get("source") or "",
+                )
+            )
         except KeyError as exc:
             raise CatalogError(f"{path}: missing column {exc.args[0]!r}") from exc
     return UnitCatalog(units)
@@ -133,11 +141,22 @@ def load_indicators(path: Path = INDICATORS_CSV) -> list[Indicator]:
     """Read the indicator definitions."""
     out = []
     for row in _read_csv(path):
-        out.append(Indicator(
-            row["code"], row["role"], row["label_vi"], row["label_en"], row["kind"],
-            row["required"].strip().lower() == "true", row["unit"], row["numerator"] or None,
-            row["denominator"] or None, float(row["multiplier"]) if row["multiplier"] else None,
-            row["pair"] or None, int(row["sort_order"])))
+        out.append(
+            Indicator(
+                row["code"],
+                row["role"],
+                row["label_vi"],
+                row["label_en"],
+                row["kind"],
+                row["required"].strip().lower() == "true",
+                row["unit"],
+                row["numerator"] or None,
+                row["denominator"] or None,
+                float(row["multiplier"]) if row["multiplier"] else None,
+                row["pair"] or None,
+                int(row["sort_order"]),
+            )
+        )
     return out
 
 
@@ -150,19 +169,33 @@ def load_targets(path: Path) -> list[dict[str, object]]:
     out = []
     for line, row in enumerate(_read_csv(path), start=2):
         try:
-            out.append({"indicator": row["indicator"].strip(), "kind": row["kind"].strip(),
-                        "year": int(row["year"]), "value": float(row["value"]),
-                        "scope": (row.get("scope") or "province").strip(),
-                        "source": row.get("source") or ""})
+            out.append(
+                {
+                    "indicator": row["indicator"].strip(),
+                    "kind": row["kind"].strip(),
+                    "year": int(row["year"]),
+                    "value": float(row["value"]),
+                    "scope": (row.get("scope") or "province").strip(),
+                    "source": row.get("source") or "",
+                }
+            )
         except (KeyError, ValueError) as exc:
             raise CatalogError(f"{path}:{line}: bad target row: {exc}") from exc
     return out
 
 
-def sync_catalog(session: Session, units: UnitCatalog, indicators: list[Indicator],
-                 targets: list[dict[str, object]]) -> None:
+def sync_catalog(
+    session: Session,
+    units: UnitCatalog,
+    indicators: list[Indicator],
+    targets: list[dict[str, object]],
+) -> None:
     """Load the catalog into its tables (idempotent upserts)."""
-    upsert(session, ReportingUnit,
-           [{**asdict(u), "code_key": code_key(u.code)} for u in units.units], ["code"])
+    upsert(
+        session,
+        ReportingUnit,
+        [{**asdict(u), "code_key": code_key(u.code)} for u in units.units],
+        ["code"],
+    )
     upsert(session, IndicatorDefinition, [asdict(i) for i in indicators], ["code", "role"])
     upsert(session, Target, targets, ["indicator", "kind", "year"])

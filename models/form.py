@@ -10,20 +10,29 @@ from models.problems import Problem
 # part key -> Vietnamese label (sheet names; matched after NFC, case folding, trimming)
 SHEETS = {"info": "Thông tin", "indicators": "Chỉ tiêu", "enterprises": "Doanh nghiệp"}
 INFO_FIELDS = {
-    "unit_code": "Mã đơn vị", "period": "Kỳ báo cáo", "reported_by": "Người báo cáo",
-    "contact": "Liên hệ", "reported_on": "Ngày báo cáo",
+    "unit_code": "Mã đơn vị",
+    "period": "Kỳ báo cáo",
+    "reported_by": "Người báo cáo",
+    "contact": "Liên hệ",
+    "reported_on": "Ngày báo cáo",
 }
 FIGURE_COLUMNS = {"code": "Mã chỉ tiêu", "value": "Giá trị", "note": "Ghi chú"}
 ENTERPRISE_COLUMNS = {
-    "tax_code": "Mã số thuế", "name": "Tên doanh nghiệp", "type": "Loại hình",
-    "dx_capable": "Có giải pháp CĐS", "established_on": "Ngày thành lập",
-    "status": "Trạng thái", "main_products": "Sản phẩm chính",
+    "tax_code": "Mã số thuế",
+    "name": "Tên doanh nghiệp",
+    "type": "Loại hình",
+    "dx_capable": "Có giải pháp CĐS",
+    "established_on": "Ngày thành lập",
+    "status": "Trạng thái",
+    "main_products": "Sản phẩm chính",
 }
 REQUIRED_FIGURE_COLUMNS = ("code", "value")
 REQUIRED_ENTERPRISE_COLUMNS = ("tax_code", "name", "type", "status")
 TYPES = {
-    "ICT": "DN CNTT-VT", "DIGITAL_STARTUP": "Khởi nghiệp số",
-    "STARTUP_APPLYING_DT": "Khởi nghiệp ứng dụng CNS", "CONVERTED": "Chuyển đổi sang CNS",
+    "ICT": "DN CNTT-VT",
+    "DIGITAL_STARTUP": "Khởi nghiệp số",
+    "STARTUP_APPLYING_DT": "Khởi nghiệp ứng dụng CNS",
+    "CONVERTED": "Chuyển đổi sang CNS",
 }
 CORE_TYPES = ("ICT", "DIGITAL_STARTUP", "STARTUP_APPLYING_DT")
 STATUSES = {"active": "hoạt động", "suspended": "tạm ngừng", "dissolved": "giải thể"}

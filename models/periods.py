@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -15,7 +15,9 @@ _Y = r"(?P<y>\d{4})"
 _PATTERNS = [
     re.compile(rf"^{_Y}\s*-?\s*Q\s*{_Q}$"),  # 2025Q3, 2025-Q3, 2025 Q3
     re.compile(rf"^Q\s*{_Q}\s*[-/ ]\s*{_Y}$"),  # Q3-2025, Q3/2025
-    re.compile(rf"^QUÝ\s*{_Q}\s*[-/ ]\s*(?:NĂM\s*)?{_Y}$"),  # Quý 3/2025, Quý III/2025, Quý 3 năm 2025
+    re.compile(
+        rf"^QUÝ\s*{_Q}\s*[-/ ]\s*(?:NĂM\s*)?{_Y}$"
+    ),  # Quý 3/2025, Quý III/2025, Quý 3 năm 2025
 ]
 
 
@@ -73,10 +75,14 @@ class Period:
         return self.next().first_day - timedelta(days=1)
 
     def previous(self) -> Period:
-        return Period(self.year - 1, 4) if self.quarter == 1 else Period(self.year, self.quarter - 1)
+        return (
+            Period(self.year - 1, 4) if self.quarter == 1 else Period(self.year, self.quarter - 1)
+        )
 
     def next(self) -> Period:
-        return Period(self.year + 1, 1) if self.quarter == 4 else Period(self.year, self.quarter + 1)
+        return (
+            Period(self.year + 1, 1) if self.quarter == 4 else Period(self.year, self.quarter + 1)
+        )
 
     def due_date(self, timely_days: int = 15) -> date:
         """Last calendar day on which a report is still on time."""
@@ -94,14 +100,14 @@ def local_today(now: datetime | None = None) -> date:
     """Today's date in Asia/Ho_Chi_Minh (``now`` is taken as UTC when naive)."""
     now = now or datetime.now(tz=LOCAL_TZ)
     if now.tzinfo is None:
-        now = now.replace(tzinfo=ZoneInfo("UTC"))
+        now = now.replace(tzinfo=UTC)
     return now.astimezone(LOCAL_TZ).date()
 
 
 def local_day_end_utc(day: date) -> datetime:
-    """The instant (naive UTC) at which a local calendar day ends."""
+    """The instant (aware, UTC) at which a local calendar day ends."""
     end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=LOCAL_TZ)
-    return end.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return end.astimezone(UTC)
 
 
 def period_range(start: Period, end: Period) -> list[Period]:

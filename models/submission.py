@@ -24,7 +24,7 @@ class Submission(SQLModel, table=True):
     path_period: str | None = Field(default=None, max_length=16)
     unit_code: str | None = Field(default=None, max_length=16, index=True)
     period: str | None = Field(default=None, max_length=8, index=True)
-    received_at: datetime  # the source's own timestamp, naive UTC
+    received_at: datetime  # the source's own timestamp (aware, UTC)
     collected_at: datetime
     status: str = Field(default="received", max_length=16, index=True)
     decided_at: datetime | None = None

@@ -32,8 +32,10 @@ def tay_ninh_rows(old_dir: Path, new_dir: Path) -> list[list[str]]:
     (tn,) = [p for p in nested if p["codename"] == "tay_ninh"]
     rows.append([str(tn["code"]), "Tỉnh Tây Ninh", "province", "", NEW_FROM, "", SRC_NEW])
     wards = sorted(tn["wards"], key=lambda w: w["code"])
-    rows += [[f"{w['code']:05d}", w["name"], "commune", str(tn["code"]), NEW_FROM, "", SRC_NEW]
-             for w in wards]
+    rows += [
+        [f"{w['code']:05d}", w["name"], "commune", str(tn["code"]), NEW_FROM, "", SRC_NEW]
+        for w in wards
+    ]
     return rows
 
 
@@ -44,8 +46,10 @@ def national_rows(new_dir: Path) -> list[list[str]]:
     rows: list[list[str]] = []
     for p in sorted(nested, key=lambda p: p["code"]):
         rows.append([f"{p['code']:02d}", p["name"], "province", "", NEW_FROM, "", src])
-        rows += [[f"{w['code']:05d}", w["name"], "commune", f"{p['code']:02d}", NEW_FROM, "", src]
-                 for w in sorted(p["wards"], key=lambda w: w["code"])]
+        rows += [
+            [f"{w['code']:05d}", w["name"], "commune", f"{p['code']:02d}", NEW_FROM, "", src]
+            for w in sorted(p["wards"], key=lambda w: w["code"])
+        ]
     return rows
 
 

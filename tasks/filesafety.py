@@ -15,8 +15,11 @@ _CHUNK = 1 << 16
 def check_size(data: bytes, max_bytes: int) -> Problem | None:
     """Reject a file larger than ``max_bytes``."""
     if len(data) > max_bytes:
-        return problem("file_too_large", value=f"{len(data)} bytes",
-                       expected=f"at most {max_bytes // (1024 * 1024)} MB")
+        return problem(
+            "file_too_large",
+            value=f"{len(data)} bytes",
+            expected=f"at most {max_bytes // (1024 * 1024)} MB",
+        )
     return None
 
 
@@ -35,8 +38,14 @@ def check_workbook(data: bytes, max_unpacked: int) -> Problem | None:
         infos = zf.infolist()
         declared = sum(i.file_size for i in infos)
         if declared > max_unpacked:
-            return problem("file_unpack_too_large", value=f"{declared} bytes",
-                           expected=budget_text)
+            return problem("file_unpack_too_large", value=f"{declared} bytes", expected=budget_text)
+        for i in infos:
+            # deflate never grows data by more than a sliver: a larger compressed size
+            # means the declared sizes lie (a bomb that hides its real size)
+            if i.compress_size > i.file_size + i.file_size // 100 + 1024:
+                return problem("file_unreadable", field=i.filename,
+                               value="sizes in the zip directory are inconsistent",
+                               expected="an .xlsx workbook (zip)")
         total = 0
         try:
             for info in infos:
@@ -45,16 +54,28 @@ def check_workbook(data: bytes, max_unpacked: int) -> Problem | None:
                     while chunk := member.read(_CHUNK):
                         total += len(chunk)
                         if total > max_unpacked:
-                            return problem("file_unpack_too_large", value=f"> {total} bytes",
-                                           expected=budget_text)
+                            return problem(
+                                "file_unpack_too_large",
+                                value=f"> {total} bytes",
+                                expected=budget_text,
+                            )
                         if info.filename.endswith((".xml", ".rels")) and _ENTITY.search(
                             tail + chunk
                         ):
-                            return problem("xml_entities", field=info.filename,
-                                           value="<!DOCTYPE/<!ENTITY",
-                                           expected="no DTD or entity declarations")
+                            return problem(
+                                "xml_entities",
+                                field=info.filename,
+                                value="<!DOCTYPE/<!ENTITY",
+                                expected="no DTD or entity declarations",
+                            )
                         tail = chunk[-16:]
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
-                NotImplementedError, RuntimeError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+        ) as exc:
             return problem("file_unreadable", value=str(exc), expected="an .xlsx workbook (zip)")
     return None

@@ -27,13 +27,13 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for k, v in pairs:
         if k in out:
             prev = out[k]
-            out[k] = prev + [v] if isinstance(prev, _Dup) else _Dup([prev, v])
+            out[k] = _Dup([*prev, v]) if isinstance(prev, _Dup) else _Dup([prev, v])
         else:
             out[k] = v
     return out
 
 
-class _Dup(list):  # type: ignore[type-arg]
+class _Dup(list[Any]):
     """Values of a key that appeared more than once in one JSON object."""
 
 
@@ -64,8 +64,7 @@ def read_json(data: bytes, out: ParsedSubmission) -> None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        out.problems.append(problem("file_encoding", value=f"byte {exc.start}",
-                                    expected="UTF-8"))
+        out.problems.append(problem("file_encoding", value=f"byte {exc.start}", expected="UTF-8"))
         return
     if _depth_exceeds(text, MAX_DEPTH):
         out.problems.append(problem("json_too_deep", expected=f"at most {MAX_DEPTH} levels"))
@@ -76,8 +75,14 @@ def read_json(data: bytes, out: ParsedSubmission) -> None:
         out.problems.append(problem("json_not_number", value=str(exc), expected="a number"))
         return
     except json.JSONDecodeError as exc:
-        out.problems.append(problem("json_invalid", row=exc.lineno, value=exc.msg,
-                                    expected=f"valid JSON (line {exc.lineno}, col {exc.colno})"))
+        out.problems.append(
+            problem(
+                "json_invalid",
+                row=exc.lineno,
+                value=exc.msg,
+                expected=f"valid JSON (line {exc.lineno}, col {exc.colno})",
+            )
+        )
         return
     except RecursionError:
         out.problems.append(problem("json_too_deep", expected=f"at most {MAX_DEPTH} levels"))
@@ -86,8 +91,9 @@ def read_json(data: bytes, out: ParsedSubmission) -> None:
 
 
 def _shape(out: ParsedSubmission, field: str, value: object, expected: str) -> None:
-    out.problems.append(problem("json_shape", field=field, value=type(value).__name__,
-                                expected=expected))
+    out.problems.append(
+        problem("json_shape", field=field, value=type(value).__name__, expected=expected)
+    )
 
 
 def _read_document(doc: object, out: ParsedSubmission) -> None:
@@ -107,8 +113,9 @@ def _read_document(doc: object, out: ParsedSubmission) -> None:
 
 def _read_figures(figures: object, out: ParsedSubmission) -> None:
     if figures is None:
-        out.problems.append(problem("sheet_missing", sheet="indicators",
-                                    expected="an 'indicators' object"))
+        out.problems.append(
+            problem("sheet_missing", sheet="indicators", expected="an 'indicators' object")
+        )
         return
     if not isinstance(figures, dict):
         _shape(out, "indicators", figures, "an object of code: value")
@@ -123,8 +130,13 @@ def _read_figures(figures: object, out: ParsedSubmission) -> None:
 
 def _read_enterprises(items: object, out: ParsedSubmission) -> None:
     if items is None:
-        out.problems.append(problem("sheet_missing", sheet="enterprises",
-                                    expected="an 'enterprises' list (may be empty)"))
+        out.problems.append(
+            problem(
+                "sheet_missing",
+                sheet="enterprises",
+                expected="an 'enterprises' list (may be empty)",
+            )
+        )
         return
     if not isinstance(items, list):
         _shape(out, "enterprises", items, "a list of objects")

@@ -104,8 +104,12 @@ def parse_type(value: object) -> str | None:
 def parse_status(value: object) -> str | None:
     """The canonical status; ``đang hoạt động`` and ``đã giải thể`` are accepted too."""
     k = key(value)
-    k = {"đang hoạt động": "hoạt động", "đã giải thể": "giải thể",
-         "tạm ngừng hoạt động": "tạm ngừng", "tạm ngưng": "tạm ngừng"}.get(k, k)
+    k = {
+        "đang hoạt động": "hoạt động",
+        "đã giải thể": "giải thể",
+        "tạm ngừng hoạt động": "tạm ngừng",
+        "tạm ngưng": "tạm ngừng",
+    }.get(k, k)
     return match_key(k, STATUSES)
 
 

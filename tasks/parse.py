@@ -34,8 +34,11 @@ def parse_file(filename: str, data: bytes, limits: Limits | None = None) -> Pars
     fmt = file_format(filename)
     out = ParsedSubmission(filename=filename, format=fmt)
     if fmt == "other":
-        out.problems.append(problem("file_format", value=PurePosixPath(filename).suffix or "",
-                                    expected=".xlsx or .json"))
+        out.problems.append(
+            problem(
+                "file_format", value=PurePosixPath(filename).suffix or "", expected=".xlsx or .json"
+            )
+        )
         return out
     too_large = check_size(data, limits.max_file_bytes)
     if too_large:

@@ -21,7 +21,8 @@ def figure_row(cells: dict[str, Any], row: int | None) -> FigureRow:
     value = cells.get("value")
     return FigureRow(
         code=clean_text(cells.get("code")).upper(),
-        raw=clean_text(value) if not isinstance(value, float) or value.is_integer()
+        raw=clean_text(value)
+        if not isinstance(value, float) or value.is_integer()
         else repr(value),
         value=parse_count(value),
         note=clean_text(cells.get("note")) or None,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -20,10 +25,9 @@ _FILL = PatternFill("solid", fgColor="DDEBF7")
 
 def _header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
     ws.append(labels)
-    for i, (cell, width) in enumerate(zip(ws[1], widths, strict=True), start=1):
+    for cell, width in zip(ws[1], widths, strict=True):
         cell.font, cell.fill = _BOLD, _FILL
         ws.column_dimensions[cell.column_letter].width = width
-        del i
     ws.freeze_panes = "A2"
 
 
@@ -31,8 +35,11 @@ def _lists(wb: Workbook) -> dict[str, str]:
     """A hidden sheet of the enumerated values; returns a range formula for each list."""
     ws = wb.create_sheet("Danh mục")
     ws.sheet_state = "hidden"
-    columns = {"type": list(TYPES.values()), "status": list(STATUSES.values()),
-               "yes_no": ["có", "không"]}
+    columns = {
+        "type": list(TYPES.values()),
+        "status": list(STATUSES.values()),
+        "yes_no": ["có", "không"],
+    }
     ranges = {}
     for col, (name, values) in enumerate(columns.items(), start=1):
         letter = chr(ord("A") + col - 1)
@@ -42,12 +49,13 @@ def _lists(wb: Workbook) -> dict[str, str]:
     return ranges
 
 
-def _info(wb: Workbook, unit: Unit, period: Period) -> None:
+def _info(wb: Workbook, unit: Unit, period: Period, content: dict[str, Any]) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = SHEETS["info"]
     _header(ws, ["Trường / Field", "Giá trị / Value"], [28, 48])
     values = {"unit_code": unit.code, "period": str(period)}
+    values.update({k: v for k, v in content.items() if k in INFO_FIELDS})
     for name, label in INFO_FIELDS.items():
         ws.append([label, values.get(name, "")])
     ws.cell(row=2, column=2).number_format = "@"
@@ -56,27 +64,42 @@ def _info(wb: Workbook, unit: Unit, period: Period) -> None:
     ws.append(["Ngày báo cáo: dd/mm/yyyy", ""])
 
 
-def _figures(wb: Workbook, figures: list[Indicator]) -> None:
+def _figures(wb: Workbook, figures: list[Indicator], values: dict[str, Any]) -> None:
     ws = wb.create_sheet(SHEETS["indicators"])
-    _header(ws, ["Mã chỉ tiêu", "Tên chỉ tiêu / Indicator", "Giá trị", "Ghi chú"],
-            [22, 80, 14, 30])
+    _header(ws, ["Mã chỉ tiêu", "Tên chỉ tiêu / Indicator", "Giá trị", "Ghi chú"], [22, 80, 14, 30])
     for ind in sorted(figures, key=lambda i: i.sort_order):
         label = f"{ind.label_vi} / {ind.label_en}" + (" (bắt buộc)" if ind.required else "")
-        ws.append([ind.code, label, None, None])
-    dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
-                        showErrorMessage=True, errorTitle="Giá trị không hợp lệ",
-                        error="Nhập số nguyên không âm / a non-negative integer")
+        ws.append([ind.code, label, values.get(ind.code), None])
+    known = {i.code for i in figures}
+    for code, value in values.items():
+        if code not in known:
+            ws.append([code, None, value, None])
+    dv = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        showErrorMessage=True,
+        errorTitle="Giá trị không hợp lệ",
+        error="Nhập số nguyên không âm / a non-negative integer",
+    )
     dv.add(f"C2:C{len(figures) + 1}")
     ws.add_data_validation(dv)
 
 
-def _enterprises(wb: Workbook, ranges: dict[str, str]) -> None:
+def _enterprises(wb: Workbook, ranges: dict[str, str], rows: list[dict[str, Any]]) -> None:
     ws = wb.create_sheet(SHEETS["enterprises"])
     _header(ws, list(ENTERPRISE_COLUMNS.values()), [18, 40, 26, 16, 16, 14, 40])
+    for ent in rows:
+        ws.append([ent.get(name) for name in ENTERPRISE_COLUMNS])
     last = ROSTER_ROWS + 1
     for col, name in (("C", "type"), ("D", "yes_no"), ("F", "status")):
-        dv = DataValidation(type="list", formula1=ranges[name], allow_blank=True,
-                            showErrorMessage=True, error="Chọn trong danh sách / pick one")
+        dv = DataValidation(
+            type="list",
+            formula1=ranges[name],
+            allow_blank=True,
+            showErrorMessage=True,
+            error="Chọn trong danh sách / pick one",
+        )
         dv.add(f"{col}2:{col}{last}")
         ws.add_data_validation(dv)
     for row in range(2, last + 1):
@@ -84,12 +107,49 @@ def _enterprises(wb: Workbook, ranges: dict[str, str]) -> None:
         ws.cell(row=row, column=5).number_format = "dd/mm/yyyy"
 
 
-def write_template(path: Path, unit: Unit, period: Period, figures: list[Indicator]) -> Path:
-    """Write the template for ``unit`` and ``period`` to ``path``."""
+FIXED_TIME = datetime(2020, 1, 1)
+
+
+def build_workbook(
+    unit: Unit, period: Period, figures: list[Indicator], content: dict[str, Any] | None = None
+) -> bytes:
+    """The template's bytes, optionally filled with a submission's ``content``.
+
+    ``content`` has the JSON document's shape (info fields, ``indicators``,
+    ``enterprises``). Timestamps are fixed so the same content gives the same bytes.
+    """
+    content = content or {}
     wb = Workbook()
-    _info(wb, unit, period)
-    _figures(wb, figures)
-    _enterprises(wb, _lists(wb))
+    wb.properties.created = wb.properties.modified = FIXED_TIME
+    _info(wb, unit, period, content)
+    _figures(wb, figures, content.get("indicators", {}))
+    _enterprises(wb, _lists(wb), content.get("enterprises", []))
+    wb.move_sheet("Danh mục", offset=1)  # the hidden lists go last
+    raw = io.BytesIO()
+    wb.save(raw)
+    return _fixed_zip_times(raw.getvalue())
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            body = src.read(info)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" on save
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2020-01-01T00:00:00Z", body
+                )
+            dst.writestr(fixed, body)
+    return out.getvalue()
+
+
+def write_template(path: Path, unit: Unit, period: Period, figures: list[Indicator]) -> Path:
+    """Write the empty template for ``unit`` and ``period`` to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    path.write_bytes(build_workbook(unit, period, figures))
     return path

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from typing import Any
 
 from python_calamine import CalamineWorkbook
@@ -21,7 +20,7 @@ from models.problems import problem
 from tasks.normalise import clean_text, match_key
 from tasks.rows import enterprise_row, figure_row
 
-Row = Sequence[Any]
+Row = list[Any]
 _HEADER_SEARCH_ROWS = 10
 
 
@@ -32,11 +31,18 @@ def read_xlsx(data: bytes, out: ParsedSubmission) -> None:
         sheets = _find_sheets(list(wb.sheet_names), out)
         if sheets is None:
             return
-        grids = {part: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                 for part, name in sheets.items()}
+        grids: dict[str, list[Row]] = {
+            part: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for part, name in sheets.items()
+        }
     except Exception as exc:  # calamine raises its own error types for corrupt parts
-        out.problems.append(problem("file_unreadable", value=f"{type(exc).__name__}: {exc}",
-                                    expected="an .xlsx workbook"))
+        out.problems.append(
+            problem(
+                "file_unreadable",
+                value=f"{type(exc).__name__}: {exc}",
+                expected="an .xlsx workbook",
+            )
+        )
         return
     _read_info(grids["info"], sheets["info"], out)
     _read_figures(grids["indicators"], sheets["indicators"], out)
@@ -54,13 +60,24 @@ def _find_sheets(names: list[str], out: ParsedSubmission) -> dict[str, str] | No
     for part, label in SHEETS.items():
         if not found[part]:
             ok = False
-            out.problems.append(problem("sheet_missing", sheet=part, value=", ".join(names),
-                                        expected=f"a sheet named '{part}' or '{label}'"))
+            out.problems.append(
+                problem(
+                    "sheet_missing",
+                    sheet=part,
+                    value=", ".join(names),
+                    expected=f"a sheet named '{part}' or '{label}'",
+                )
+            )
         elif len(found[part]) > 1:
             ok = False
-            out.problems.append(problem("sheet_ambiguous", sheet=part,
-                                        value=", ".join(found[part]),
-                                        expected=f"one sheet for '{part}'"))
+            out.problems.append(
+                problem(
+                    "sheet_ambiguous",
+                    sheet=part,
+                    value=", ".join(found[part]),
+                    expected=f"one sheet for '{part}'",
+                )
+            )
     return {part: names[0] for part, names in found.items()} if ok else None
 
 
@@ -79,8 +96,13 @@ def _read_info(grid: list[Row], sheet: str, out: ParsedSubmission) -> None:
             out.info_rows[name] = i
 
 
-def _header(grid: list[Row], columns: dict[str, str], required: tuple[str, ...],
-            sheet: str, out: ParsedSubmission) -> tuple[int, dict[str, int]] | None:
+def _header(
+    grid: list[Row],
+    columns: dict[str, str],
+    required: tuple[str, ...],
+    sheet: str,
+    out: ParsedSubmission,
+) -> tuple[int, dict[str, int]] | None:
     """Find the header row (first of the top rows naming a column) and its column indexes."""
     for i, row in enumerate(grid[:_HEADER_SEARCH_ROWS]):
         index: dict[str, int] = {}
@@ -91,14 +113,26 @@ def _header(grid: list[Row], columns: dict[str, str], required: tuple[str, ...],
         if index:
             missing = [c for c in required if c not in index]
             for col in missing:
-                out.problems.append(problem(
-                    "column_missing", sheet=sheet, row=i + 1, field=col,
-                    value=", ".join(clean_text(c) for c in row if clean_text(c)),
-                    expected=f"a column '{col}' or '{columns[col]}'"))
+                out.problems.append(
+                    problem(
+                        "column_missing",
+                        sheet=sheet,
+                        row=i + 1,
+                        field=col,
+                        value=", ".join(clean_text(c) for c in row if clean_text(c)),
+                        expected=f"a column '{col}' or '{columns[col]}'",
+                    )
+                )
             return (i, index) if not missing else None
-    out.problems.append(problem(
-        "column_missing", sheet=sheet, row=1, field=", ".join(required),
-        expected="a header row naming " + ", ".join(f"'{c}'" for c in required)))
+    out.problems.append(
+        problem(
+            "column_missing",
+            sheet=sheet,
+            row=1,
+            field=", ".join(required),
+            expected="a header row naming " + ", ".join(f"'{c}'" for c in required),
+        )
+    )
     return None
 
 

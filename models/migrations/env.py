@@ -16,7 +16,8 @@ def run_migrations() -> None:
         _run(connection)
         return
     engine = engine_from_config(
-        config.get_section(config.config_ini_section) or {}, prefix="sqlalchemy.",
+        config.get_section(config.config_ini_section) or {},
+        prefix="sqlalchemy.",
         poolclass=pool.NullPool,
     )
     with engine.begin() as conn:

@@ -1,0 +1,164 @@
+"""Parsing: every normalisation case and every malformed file (one fixture each)."""
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tasks.parse import Limits, parse_file
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "parse"
+
+
+def parse(name: str, limits: Limits | None = None):  # type: ignore[no-untyped-def]
+    return parse_file(name, (FIXTURES / name).read_bytes(), limits)
+
+
+def test_workbook_with_every_normalisation() -> None:
+    sub = parse("normalisation.xlsx")
+    assert sub.problems == []
+    assert sub.info == {
+        "unit_code": "703",
+        "period": "Quý III/2024",
+        "reported_by": "Nguyễn Thị Hoà",
+        "reported_on": "05/10/2024",
+    }
+    assert [(f.code, f.raw, f.value, f.row) for f in sub.figures] == [
+        ("ENT_ACTIVE_TOTAL", "1.234", 1234, 2),
+        ("POPULATION", "135000", 135000, 3),
+        ("SITES_5G", "12", 12, 4),
+        ("DX_CLASSES", "", None, 5),
+    ]
+    assert sub.figures[1].note == "số liệu Cục Thống kê"
+    e = sub.enterprises
+    assert [x.row for x in e] == [2, 3, 4, 5]  # trailing empty rows dropped
+    assert e[0].tax_code == "0100109106" and e[0].enterprise_code == "0100109106"
+    assert e[0].name == "Công ty Cổ phần Phần mềm Hà Nội"  # NFD became NFC
+    assert (e[0].type, e[0].dx_capable, e[0].established_on, e[0].status) == (
+        "ICT",
+        True,
+        date(2019, 3, 1),
+        "active",
+    )
+    assert e[1].tax_code == "3900244389-001" and e[1].enterprise_code == "3900244389"
+    assert (e[1].name, e[1].type, e[1].dx_capable, e[1].established_on) == (
+        "Chi nhánh Viễn thông",
+        "DIGITAL_STARTUP",
+        True,
+        date(2020, 6, 15),
+    )
+    assert (e[2].type, e[2].dx_capable, e[2].established_on, e[2].status) == (
+        "CONVERTED",
+        False,
+        date(2020, 1, 1),
+        "suspended",
+    )
+    assert (e[3].type, e[3].status) == ("STARTUP_APPLYING_DT", "dissolved")
+
+
+def test_json_with_bom_and_nfd() -> None:
+    sub = parse("bom_nfd.json")
+    assert sub.problems == [] and sub.format == "json"
+    assert sub.info["reported_by"] == "Lê Văn Tám" and sub.info["period"] == "2024-Q3"
+    assert [(f.code, f.value) for f in sub.figures] == [
+        ("ENT_ACTIVE_TOTAL", 1234),
+        ("POPULATION", 135000),
+        ("SITES_5G", 12),
+        ("DX_CLASSES", None),
+    ]
+    assert sub.enterprises[0].tax_code == "0100109106"
+    assert sub.enterprises[0].name == "Công ty Phần mềm"
+
+
+def test_duplicate_json_keys_stay_visible_for_the_validator() -> None:
+    sub = parse("duplicate_key.json")
+    assert sub.problems == []
+    assert [(f.code, f.value) for f in sub.figures] == [("POPULATION", 1), ("POPULATION", 2)]
+
+
+CASES = [
+    ("report.csv", None, ("file_format", None, None, None, ".csv")),
+    ("not_a_zip.xlsx", None, ("file_unreadable", None, None, None, "File is not a zip file")),
+    ("truncated.xlsx", None, ("file_unreadable", None, None, None, "File is not a zip file")),
+    (
+        "entities.xlsx",
+        None,
+        ("xml_entities", None, None, "xl/worksheets/sheet1.xml", "<!DOCTYPE/<!ENTITY"),
+    ),
+    (
+        "bomb.xlsx",
+        Limits(max_unpacked_bytes=2 * 1024 * 1024),
+        ("file_unpack_too_large", None, None, None, "3164625 bytes"),
+    ),
+    (
+        "normalisation.xlsx",
+        Limits(max_file_bytes=1000),
+        (
+            "file_too_large",
+            None,
+            None,
+            None,
+            f"{(FIXTURES / 'normalisation.xlsx').stat().st_size} bytes",
+        ),
+    ),
+    ("sheet_missing.xlsx", None, ("sheet_missing", "enterprises", None, None, "info, indicators")),
+    (
+        "sheet_ambiguous.xlsx",
+        None,
+        ("sheet_ambiguous", "enterprises", None, None, "enterprises, Doanh nghiệp"),
+    ),
+    (
+        "column_missing.xlsx",
+        None,
+        ("column_missing", "enterprises", 1, "tax_code", "name, type, status"),
+    ),
+    ("nan.json", None, ("json_not_number", None, None, None, "NaN")),
+    ("infinity.json", None, ("json_not_number", None, None, None, "-Infinity")),
+    ("deep.json", None, ("json_too_deep", None, None, None, None)),
+    ("syntax.json", None, ("json_invalid", None, 2, None, "Expecting ',' delimiter")),
+    ("latin1.json", None, ("file_encoding", None, None, None, "byte 38")),
+    ("root_list.json", None, ("json_shape", None, None, "$", "list")),
+    ("indicators_list.json", None, ("json_shape", None, None, "indicators", "list")),
+    ("no_enterprises.json", None, ("sheet_missing", "enterprises", None, None, None)),
+]
+
+
+@pytest.mark.parametrize(("name", "limits", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_each_malformed_file_reports_exactly_its_problem(
+    name: str, limits: Limits | None, expected: tuple[object, ...]
+) -> None:
+    sub = parse(name, limits)
+    assert [(p.code, p.sheet, p.row, p.field, p.value) for p in sub.problems] == [expected]
+    assert sub.problems[0].severity == "error" and not sub.readable
+    assert sub.problems[0].message_vi and sub.problems[0].message_en
+
+
+def test_bomb_within_a_larger_limit_is_read() -> None:
+    assert parse("bomb.xlsx").problems == []
+
+
+def _lie_about_size(data: bytes, member: str, size: int) -> bytes:
+    """Rewrite the declared uncompressed size of ``member`` (local and central headers)."""
+    import struct
+    import zipfile
+
+    buf = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        info = z.getinfo(member)
+    struct.pack_into("<I", buf, info.header_offset + 22, size)  # local header
+    name = member.encode()
+    pos = buf.find(b"PK\x01\x02", 0)
+    while pos != -1:
+        n = struct.unpack_from("<H", buf, pos + 28)[0]
+        if bytes(buf[pos + 46:pos + 46 + n]) == name:
+            struct.pack_into("<I", buf, pos + 24, size)
+        pos = buf.find(b"PK\x01\x02", pos + 4)
+    return bytes(buf)
+
+
+def test_a_zip_that_lies_about_its_unpacked_size_is_refused() -> None:
+    data = _lie_about_size((FIXTURES / "bomb.xlsx").read_bytes(), "xl/media/padding.bin", 100)
+    sub = parse_file("liar.xlsx", data, Limits(max_unpacked_bytes=2 * 1024 * 1024))
+    assert [(p.code, p.field, p.value) for p in sub.problems] == [
+        ("file_unreadable", "xl/media/padding.bin", "sizes in the zip directory are inconsistent")]
