@@ -83,20 +83,22 @@ def enterprise(rng: random.Random, year_from: int) -> dict[str, Any]:
 
 
 def figures(rng: random.Random, pop: int, roster: list[dict[str, Any]], q: int) -> dict[str, Any]:
-    ent = pop // 140 + rng.randint(-5, 5)
-    eligible = rng.randint(120, 180)
+    """Plausible figures for quarter number ``q`` of a unit: stocks move slowly."""
+    base = random.Random(pop)  # the unit's own stable levels
+    eligible = base.randint(120, 180)
     classes = rng.randint(0, 4)
     out: dict[str, Any] = {
-        "ENT_ACTIVE_TOTAL": ent,
-        "POPULATION": pop + q * rng.randint(50, 200),
-        "SITES_5G": 2 + q // 2,
+        "ENT_ACTIVE_TOTAL": pop // 140 + 4 * q + rng.randint(0, 3),
+        "POPULATION": pop + q * base.randint(50, 200),
+        "SITES_5G": 3 + base.randint(0, 4) + q // 2,
         "PROC_ELIGIBLE": eligible,
-        "PROC_ONLINE_FULL": eligible - rng.randint(10, 60),
-        "STEM_SCHOOLS": rng.randint(2, 9),
+        "PROC_ONLINE_FULL": eligible - 40 + 4 * q,
+        "STEM_SCHOOLS": base.randint(4, 9) + q // 3,
         "PROMO_EVENTS": rng.randint(0, 2),
         "ST_PROJECTS": rng.randint(0, 1),
-        "PRIORITY_PRODUCTS": rng.randint(0, 2),
+        "PRIORITY_PRODUCTS": base.randint(2, 4) + q // 4,
     }
+    del roster
     if classes:
         out |= {"DX_CLASSES": classes, "DX_TRAINEES": classes * rng.randint(25, 60)}
     return out
@@ -169,6 +171,8 @@ def districts(w: Writer, rng: random.Random) -> dict[str, list[dict[str, Any]]]:
                 rosters[unit].append(enterprise(rng, 2018))
             figs = figures(rng, pop, rosters[unit], i)
             when = received(p, 3 + (j * 7 + i) % 11, 8 + j)
+            if (unit, str(p)) == ("711", "2024Q4"):
+                when = received(p, 31)  # a late first report
             ext = "xlsx" if (i + j) % 2 else "json"
             w.put(
                 unit, p, f"baocao_{unit}_{p}.{ext}", doc(unit, p, figs, rosters[unit], when), when
@@ -248,7 +252,7 @@ def special_cases(w: Writer, rng: random.Random, rosters: dict[str, list[dict[st
         doc("705", q["2025Q2"], figures(rng, 103580, [], 5), mojibake, received(q["2025Q2"], 16)),
         received(q["2025Q2"], 16),
     )
-    jump = figures(rng, 165230, rosters["712"], 5) | {"SITES_5G": 12}
+    jump = figures(rng, 165230, rosters["712"], 5) | {"SITES_5G": 14}
     shared = rosters["703"][0] if rosters["703"] else enterprise(rng, 2016)
     branch = {**shared, "tax_code": shared["tax_code"] + "-001"}
     w.put(

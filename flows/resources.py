@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from datetime import UTC, datetime
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from flows.settings import Settings
 from models.catalog import (
@@ -15,10 +17,14 @@ from models.catalog import (
     load_indicators,
     load_targets,
     load_units,
+    reported_figures,
     sync_catalog,
 )
 from models.db import make_engine, upgrade
+from models.periods import Period
+from tasks.objectstore import ObjectStore, open_store
 from tasks.parse import Limits
+from tasks.sources import Source, open_source
 
 
 @dataclass
@@ -30,6 +36,10 @@ class Resources:
     @cached_property
     def engine(self) -> Engine:
         return make_engine(self.settings.db_url)
+
+    @cached_property
+    def store(self) -> ObjectStore:
+        return open_store(self.settings.object_store_uri, self.settings.s3_endpoint_url)
 
     @cached_property
     def units(self) -> UnitCatalog:
@@ -47,9 +57,41 @@ class Resources:
     def limits(self) -> Limits:
         return Limits(self.settings.max_file_bytes, self.settings.max_unpacked_bytes)
 
+    def sources(self) -> list[Source]:
+        return [open_source(s) for s in self.settings.source_list]
+
     def prepare_database(self) -> None:
         """Migrate the schema to head and load the catalog into its tables."""
         upgrade(self.engine)
         with Session(self.engine) as session:
             sync_catalog(session, self.units, self.indicators, self.targets)
             session.commit()
+
+    def rules(self, now: datetime | None = None) -> object:
+        """The validation rules, from the catalog tables of the database."""
+        from expectations.rules import Rules
+        from models.reference import ReportingUnit
+
+        with Session(self.engine) as s:
+            units = list(s.exec(select(ReportingUnit)).all())
+        last_ended = Period.containing((now or datetime.now(UTC)).date())
+        while last_ended.is_future(now):
+            last_ended = last_ended.previous()
+        return Rules.build(units, reported_figures(self.indicators), last_ended)
+
+
+@lru_cache(maxsize=8)
+def _cached(home: str | None, inbox: str | None) -> Resources:
+    overrides: dict[str, object] = {}
+    if home:
+        overrides["home"] = Path(home)
+    if inbox:
+        overrides["sources"] = inbox
+    res = Resources(Settings(**overrides))  # type: ignore[arg-type]
+    res.prepare_database()
+    return res
+
+
+def resources(home: str | None = None, inbox: str | None = None) -> Resources:
+    """This process's resources for a home and inbox (built and migrated once)."""
+    return _cached(home, inbox)

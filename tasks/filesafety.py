@@ -43,9 +43,12 @@ def check_workbook(data: bytes, max_unpacked: int) -> Problem | None:
             # deflate never grows data by more than a sliver: a larger compressed size
             # means the declared sizes lie (a bomb that hides its real size)
             if i.compress_size > i.file_size + i.file_size // 100 + 1024:
-                return problem("file_unreadable", field=i.filename,
-                               value="sizes in the zip directory are inconsistent",
-                               expected="an .xlsx workbook (zip)")
+                return problem(
+                    "file_unreadable",
+                    field=i.filename,
+                    value="sizes in the zip directory are inconsistent",
+                    expected="an .xlsx workbook (zip)",
+                )
         total = 0
         try:
             for info in infos:

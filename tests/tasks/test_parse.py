@@ -151,7 +151,7 @@ def _lie_about_size(data: bytes, member: str, size: int) -> bytes:
     pos = buf.find(b"PK\x01\x02", 0)
     while pos != -1:
         n = struct.unpack_from("<H", buf, pos + 28)[0]
-        if bytes(buf[pos + 46:pos + 46 + n]) == name:
+        if bytes(buf[pos + 46 : pos + 46 + n]) == name:
             struct.pack_into("<I", buf, pos + 24, size)
         pos = buf.find(b"PK\x01\x02", pos + 4)
     return bytes(buf)
@@ -161,4 +161,5 @@ def test_a_zip_that_lies_about_its_unpacked_size_is_refused() -> None:
     data = _lie_about_size((FIXTURES / "bomb.xlsx").read_bytes(), "xl/media/padding.bin", 100)
     sub = parse_file("liar.xlsx", data, Limits(max_unpacked_bytes=2 * 1024 * 1024))
     assert [(p.code, p.field, p.value) for p in sub.problems] == [
-        ("file_unreadable", "xl/media/padding.bin", "sizes in the zip directory are inconsistent")]
+        ("file_unreadable", "xl/media/padding.bin", "sizes in the zip directory are inconsistent")
+    ]

@@ -1,0 +1,103 @@
+"""Custom GX expectations: tax-code check digit, legacy-encoded text, unit valid in period.
+
+Importing this module registers them with GX; it must happen before a suite uses them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from great_expectations.execution_engine import PandasExecutionEngine
+from great_expectations.expectations.expectation import (
+    ColumnMapExpectation,
+    ColumnPairMapExpectation,
+)
+from great_expectations.expectations.metrics import (
+    ColumnMapMetricProvider,
+    column_condition_partial,
+)
+from great_expectations.expectations.metrics.map_metric_provider.column_pair_condition_partial import (  # noqa: E501
+    column_pair_condition_partial,
+)
+from great_expectations.expectations.metrics.map_metric_provider.column_pair_map_metric_provider import (  # noqa: E501
+    ColumnPairMapMetricProvider,
+)
+from stdnum.vn import mst
+
+from expectations.legacy_text import is_legacy_encoded
+
+TAX_CODE_SHAPE = r"^\d{10}(-\d{3})?$"
+
+
+def is_valid_tax_code(code: object) -> bool:
+    """A 10-digit enterprise code or ``NNNNNNNNNN-NNN`` branch code with a valid check digit."""
+    import re
+
+    text = str(code)
+    return bool(re.match(TAX_CODE_SHAPE, text)) and mst.is_valid(text)
+
+
+class ColumnValuesVnTaxCode(ColumnMapMetricProvider):
+    """Metric: the value is a valid Vietnamese enterprise tax code."""
+
+    condition_metric_name = "column_values.chiso_vn_tax_code"
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column: pd.Series, **kwargs: Any) -> pd.Series:
+        return column.map(is_valid_tax_code)
+
+
+class ExpectColumnValuesToBeValidVnTaxCode(ColumnMapExpectation):
+    """Expect tax codes (mã số thuế) to have the right shape and check digit."""
+
+    map_metric = "column_values.chiso_vn_tax_code"
+    success_keys = ("mostly",)
+
+
+class ColumnValuesNotLegacyEncoded(ColumnMapMetricProvider):
+    """Metric: the text is not TCVN3/VNI mojibake."""
+
+    condition_metric_name = "column_values.chiso_not_legacy_encoded"
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column: pd.Series, **kwargs: Any) -> pd.Series:
+        return ~column.map(lambda v: is_legacy_encoded(str(v)))
+
+
+class ExpectColumnValuesToNotBeLegacyEncoded(ColumnMapExpectation):
+    """Expect text to be Unicode Vietnamese, not TCVN3/VNI text read as Windows-1252."""
+
+    map_metric = "column_values.chiso_not_legacy_encoded"
+    success_keys = ("mostly",)
+
+
+class ColumnPairUnitValidInPeriod(ColumnPairMapMetricProvider):
+    """Metric: unit (column A) is valid on the last day (ISO, column B) of the period."""
+
+    condition_metric_name = "column_pair_values.chiso_unit_valid_in_period"
+    condition_value_keys = ("validity",)
+
+    @column_pair_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(
+        cls, column_A: pd.Series, column_B: pd.Series, validity: dict[str, list[Any]], **kwargs: Any
+    ) -> pd.Series:
+        def ok(unit: object, last_day: object) -> bool:
+            span = validity.get(str(unit))
+            if span is None:
+                return True  # an unknown unit is reported by its own expectation
+            start, end = span
+            return bool(start <= str(last_day) and (end is None or str(last_day) <= end))
+
+        return pd.Series(
+            [ok(u, d) for u, d in zip(column_A, column_B, strict=True)], index=column_A.index
+        )
+
+
+class ExpectUnitToBeValidInPeriod(ColumnPairMapExpectation):
+    """Expect each reporting unit to be valid on its period's last day (effective dating)."""
+
+    map_metric = "column_pair_values.chiso_unit_valid_in_period"
+    success_keys = ("validity", "mostly", "ignore_row_if")
+    validity: dict[str, list[Any]]
+    ignore_row_if: str = "either_value_is_missing"

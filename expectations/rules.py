@@ -1,0 +1,48 @@
+"""What the suites need to know about the world: the catalog and today's date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.catalog import Indicator, code_key
+from models.periods import Period
+from models.reference import ReportingUnit
+
+
+@dataclass
+class Rules:
+    """Inputs of the suites, read from the database's catalog tables."""
+
+    validity: dict[str, list[Any]]  # unit code key -> [valid_from, valid_to] (ISO)
+    figures: dict[str, Indicator]
+    last_ended: Period  # the latest quarter that has ended
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls, units: list[ReportingUnit], figures: dict[str, Indicator], last_ended: Period
+    ) -> Rules:
+        validity = {
+            u.code_key: [u.valid_from.isoformat(), u.valid_to.isoformat() if u.valid_to else None]
+            for u in units
+            if u.level != "province"
+        }
+        pairs = sorted({tuple(sorted((i.code, i.pair))) for i in figures.values() if i.pair})
+        return cls(validity, figures, last_ended, [(a, b) for a, b in pairs])
+
+    @property
+    def unit_keys(self) -> list[str]:
+        return sorted(self.validity)
+
+    def key_of(self, code: str) -> str:
+        return code_key(code)
+
+    @property
+    def last_ended_index(self) -> int:
+        return self.last_ended.year * 4 + self.last_ended.quarter - 1
+
+
+def meta(problem: str, **kw: Any) -> dict[str, Any]:
+    """An expectation's ``meta``: which problem it reports and how to show it."""
+    return {"problem": problem, **kw}

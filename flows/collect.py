@@ -1,0 +1,24 @@
+"""The ``collect-submissions`` flow: find new files in the sources, archive, register."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+
+from flows.resources import resources
+from flows.steps import archive_files, scan_sources
+
+
+@flow(name="collect-submissions")
+def collect_submissions(inbox: str | None = None, home: str | None = None) -> dict[str, int]:
+    """Register every new file of the sources as a received submission.
+
+    Args:
+        inbox: A folder to collect from instead of the configured sources.
+        home: chiso's state directory (default: CHISO_HOME).
+    """
+    res = resources(home, inbox)
+    found = scan_sources(res.sources())
+    registered = archive_files(found, res.store, res.engine, res.settings.max_file_bytes)
+    new = [r for r in registered if r.new]
+    get_run_logger().info("%d files seen, %d new submissions", len(found), len(new))
+    return {"seen": len(found), "new": len(new)}

@@ -1,0 +1,64 @@
+"""The ``process-submissions`` flow: validate every pending submission and decide it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
+
+from flows.resources import resources
+from flows.steps import load_pending, read_batch, store_decisions, validate_batch
+from tasks.store import Outcome
+
+BATCH = 500
+
+
+def _row(o: Outcome) -> dict[str, Any]:
+    reasons = "; ".join(f"{p.code}: {p.field or ''} {p.value or ''}".strip() for p in o.problems)
+    return {
+        "submission": o.submission_id,
+        "unit": o.unit_code or "",
+        "period": o.period or "",
+        "status": o.status,
+        "problems": reasons,
+    }
+
+
+@flow(name="process-submissions")
+def process_submissions(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
+    """Accept or reject every received submission, with a feedback report for each.
+
+    Args:
+        home: chiso's state directory (default: CHISO_HOME).
+        batch_size: Submissions validated together in one GX run.
+    """
+    res = resources(home)
+    outcomes: list[Outcome] = []
+    while subs := load_pending(res.engine, batch_size):
+        items = read_batch(res.store, subs, res.limits)
+        found = validate_batch(
+            res.engine, items, subs, res.units, res.rules(), res.settings.timely_days
+        )
+        outcomes += store_decisions(res.engine, res.store, items, subs, found, res.units)
+    accepted = [o for o in outcomes if o.status == "accepted"]
+    periods = sorted({o.period for o in accepted if o.period})
+    if outcomes:
+        create_table_artifact(
+            key="process-submissions",
+            table=[_row(o) for o in outcomes],
+            description="Accepted and rejected submissions, with reasons",
+        )
+    get_run_logger().info(
+        "%d decided: %d accepted, %d rejected",
+        len(outcomes),
+        len(accepted),
+        len(outcomes) - len(accepted),
+    )
+    return {
+        "decided": len(outcomes),
+        "accepted": len(accepted),
+        "rejected": len(outcomes) - len(accepted),
+        "periods": periods,
+        "outcomes": [_row(o) for o in outcomes],
+    }

@@ -1,0 +1,71 @@
+"""Prefect task boundaries around the pure steps in ``tasks/`` (retries, logs, timing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy import Engine
+
+from expectations.frames import Item
+from models.catalog import UnitCatalog
+from models.problems import Problem
+from models.submission import Submission
+from tasks import collect, decide, sources, store, validate
+from tasks.objectstore import ObjectStore
+from tasks.parse import Limits
+
+
+@task(name="scan-sources", cache_policy=NO_CACHE)
+def scan_sources(srcs: list[sources.Source]) -> list[sources.FoundFile]:
+    """Every submission file the sources hold now."""
+    return [f for src in srcs for f in src.scan()]
+
+
+@task(name="archive-files", cache_policy=NO_CACHE)
+def archive_files(
+    found: list[sources.FoundFile], objects: ObjectStore, engine: Engine, max_bytes: int
+) -> list[collect.Registered]:
+    """Archive each new file under ``raw/`` and register it as received."""
+    return [collect.register(f, objects, engine, max_bytes) for f in found]
+
+
+@task(name="load-pending", cache_policy=NO_CACHE)
+def load_pending(engine: Engine, limit: int) -> list[Submission]:
+    return store.pending(engine, limit)
+
+
+@task(name="read-batch", cache_policy=NO_CACHE)
+def read_batch(objects: ObjectStore, subs: list[Submission], limits: Limits) -> list[Item]:
+    """Parse each pending submission from its archived bytes."""
+    return [decide.read_item(objects, s, limits) for s in subs]
+
+
+@task(name="validate-batch", cache_policy=NO_CACHE)
+def validate_batch(
+    engine: Engine,
+    items: list[Item],
+    subs: list[Submission],
+    units: UnitCatalog,
+    rules: Any,
+    timely_days: int,
+) -> dict[str, list[Problem]]:
+    """Errors (GX suites on the whole batch), then warnings across submissions."""
+    errors = decide.all_problems(items, validate.validate_content(items, rules))
+    by_id = {s.id: s for s in subs}
+    warns = decide.warnings(engine, items, by_id, errors, units, rules, timely_days)
+    return validate.merge(errors, warns)
+
+
+@task(name="store-decisions", cache_policy=NO_CACHE)
+def store_decisions(
+    engine: Engine,
+    objects: ObjectStore,
+    items: list[Item],
+    subs: list[Submission],
+    problems: dict[str, list[Problem]],
+    units: UnitCatalog,
+) -> list[store.Outcome]:
+    """Write the feedback reports and record each decision in its own transaction."""
+    return decide.decide(engine, objects, items, {s.id: s for s in subs}, problems, units)

@@ -1,0 +1,152 @@
+"""Cross-submission warnings, decided in order against what is accepted so far.
+
+The ledger starts from the database (current accepted submissions around the batch's
+periods) and takes in each batch member as it is decided, so the warnings are those a
+one-by-one decision in ``received_at`` order would give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from expectations.frames import Item
+from models.periods import Period, local_day_end_utc
+from models.submission import EnterpriseRecord, ReportedFigure, Submission
+
+Key = tuple[str, str]  # (unit_code, period)
+
+
+@dataclass
+class Accepted:
+    """What the ledger knows of one accepted submission."""
+
+    order: tuple[datetime, str, str]  # received_at, source_uri, sha: "current" = max
+    unit: str
+    figures: dict[str, int]
+    enterprises: set[str]
+
+
+@dataclass
+class Ledger:
+    current: dict[Key, Accepted] = field(default_factory=dict)
+    on_time: set[Key] = field(default_factory=set)
+
+    def take(self, key: Key, acc: Accepted, was_on_time: bool) -> None:
+        if key not in self.current or acc.order > self.current[key].order:
+            self.current[key] = acc
+        if was_on_time:
+            self.on_time.add(key)
+
+
+def load_ledger(engine: Engine, periods: set[str], timely_days: int) -> Ledger:
+    """Current accepted submissions of ``periods`` and of the quarters before them."""
+    wanted = periods | {str(Period.parse(p).previous()) for p in periods}
+    ledger = Ledger()
+    with Session(engine) as s:
+        subs = s.exec(
+            select(Submission).where(
+                col(Submission.period).in_(wanted),
+                col(Submission.status).in_(["accepted", "superseded"]),
+            )
+        ).all()
+        ids = [x.id for x in subs]
+        figs: dict[str, dict[str, int]] = {}
+        for f in s.exec(select(ReportedFigure).where(col(ReportedFigure.submission_id).in_(ids))):
+            figs.setdefault(f.submission_id, {})[f.code] = f.value
+        ents: dict[str, set[str]] = {}
+        for e in s.exec(
+            select(EnterpriseRecord).where(col(EnterpriseRecord.submission_id).in_(ids))
+        ):
+            ents.setdefault(e.submission_id, set()).add(e.enterprise_code)
+    for x in subs:
+        assert x.unit_code and x.period
+        due = local_day_end_utc(Period.parse(x.period).due_date(timely_days))
+        acc = Accepted(
+            (x.received_at, x.source_uri, x.content_sha256),
+            x.unit_code,
+            figs.get(x.id, {}),
+            ents.get(x.id, set()),
+        )
+        if x.status == "accepted":
+            ledger.current[(x.unit_code, x.period)] = acc
+        if x.received_at < due:
+            ledger.on_time.add((x.unit_code, x.period))
+    return ledger
+
+
+@dataclass
+class Candidate:
+    """A batch member with no errors: it will be accepted."""
+
+    item: Item
+    unit: str
+    period: str
+    order: tuple[datetime, str, str]
+
+
+def cross_frames(
+    cands: list[Candidate], ledger: Ledger, stocks: set[str], timely_days: int
+) -> dict[str, pd.DataFrame]:
+    """Walk the candidates in decision order; frames of what each is compared with."""
+    late, stock, shared = [], [], []
+    for c in sorted(cands, key=lambda c: c.order):
+        key = (c.unit, c.period)
+        due_day = Period.parse(c.period).due_date(timely_days)
+        due = local_day_end_utc(due_day)
+        received = c.order[0]
+        if key not in ledger.on_time:
+            late.append(
+                {
+                    "submission_id": c.item.submission_id,
+                    "row": 0,
+                    "received": received.timestamp(),
+                    "due_end": due.timestamp(),
+                    "received_text": received.isoformat(),
+                    "due_text": due_day.isoformat(),
+                }
+            )
+        figures = {f.code: f.value for f in c.item.parsed.figures if f.value is not None}
+        prev = ledger.current.get((c.unit, str(Period.parse(c.period).previous())))
+        for n, f in enumerate(c.item.parsed.figures, start=1):
+            before = prev.figures.get(f.code) if prev else None
+            if f.code in stocks and f.value is not None and before:
+                stock.append(
+                    {
+                        "submission_id": c.item.submission_id,
+                        "row": n,
+                        "sheet_row": f.row,
+                        "code": f.code,
+                        "change": abs(f.value - before) / before,
+                        "value_text": str(f.value),
+                        "previous_text": str(before),
+                    }
+                )
+        others = {k[0]: a for k, a in ledger.current.items() if k[1] == c.period and k[0] != c.unit}
+        for n, e in enumerate(c.item.parsed.enterprises, start=1):
+            hits = sorted(u for u, a in others.items() if e.enterprise_code in a.enterprises)
+            shared.append(
+                {
+                    "submission_id": c.item.submission_id,
+                    "row": n,
+                    "sheet_row": e.row,
+                    "tax_code": e.tax_code,
+                    "other_unit": hits[0] if hits else None,
+                }
+            )
+        ledger.take(
+            key,
+            Accepted(
+                c.order, c.unit, figures, {e.enterprise_code for e in c.item.parsed.enterprises}
+            ),
+            received < due,
+        )
+    return {
+        "late": pd.DataFrame(late),
+        "stock": pd.DataFrame(stock),
+        "shared": pd.DataFrame(shared),
+    }

@@ -1,0 +1,127 @@
+"""Turn validated submissions into decisions: warnings, feedback reports, stored outcomes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from expectations.frames import Item
+from expectations.rules import Rules
+from models.catalog import UnitCatalog
+from models.periods import Period
+from models.problems import Problem, problem
+from models.submission import Submission
+from tasks import feedback
+from tasks.crosscheck import Candidate, cross_frames, load_ledger
+from tasks.objectstore import ObjectStore
+from tasks.parse import Limits, parse_file
+from tasks.store import Outcome, record
+from tasks.validate import merge, path_problems, run_suite, to_problems
+
+
+def read_item(store: ObjectStore, sub: Submission, limits: Limits) -> Item:
+    """Parse a submission from its archived bytes (never reads an oversized file)."""
+    if sub.size_bytes > limits.max_file_bytes:
+        from models.form import ParsedSubmission
+
+        parsed = ParsedSubmission(filename=sub.filename, format=sub.format)
+        parsed.problems.append(
+            problem(
+                "file_too_large",
+                value=f"{sub.size_bytes} bytes",
+                expected=f"at most {limits.max_file_bytes // (1024 * 1024)} MB",
+            )
+        )
+    else:
+        parsed = parse_file(sub.filename, store.get(sub.object_key), limits)
+    return Item(sub.id, parsed, sub.path_unit, sub.path_period)
+
+
+def identity(item: Item, units: UnitCatalog) -> tuple[str | None, str | None]:
+    """The catalog unit code and normalised period the submission is about, when known."""
+    info = item.parsed.info
+    unit = units.find(info.get("unit_code") or item.path_unit or "")
+    period = Period.try_parse(info.get("period") or item.path_period or "")
+    return (unit.code if unit else None), (str(period) if period else None)
+
+
+def warnings(
+    engine: Engine,
+    items: list[Item],
+    subs: dict[str, Submission],
+    errors: dict[str, list[Problem]],
+    units: UnitCatalog,
+    rules: Rules,
+    timely_days: int,
+) -> dict[str, list[Problem]]:
+    """Cross-submission warnings for the members of the batch that will be accepted."""
+    from expectations import cross
+
+    cands = []
+    for it in items:
+        unit, period = identity(it, units)
+        if not errors.get(it.submission_id) and unit and period:
+            s = subs[it.submission_id]
+            cands.append(
+                Candidate(it, unit, period, (s.received_at, s.source_uri, s.content_sha256))
+            )
+    if not cands:
+        return {}
+    ledger = load_ledger(engine, {c.period for c in cands}, timely_days)
+    stocks = {c for c, i in rules.figures.items() if i.kind == "stock"}
+    frames = cross_frames(cands, ledger, stocks, timely_days)
+    suites = {
+        "late": cross.late_expectations(),
+        "stock": cross.stock_expectations(),
+        "shared": cross.shared_code_expectations(),
+    }
+    return merge(*(to_problems(frames[n], run_suite(n, frames[n], e)) for n, e in suites.items()))
+
+
+def decide(
+    engine: Engine,
+    store: ObjectStore,
+    items: list[Item],
+    subs: dict[str, Submission],
+    problems: dict[str, list[Problem]],
+    units: UnitCatalog,
+) -> list[Outcome]:
+    """Write each feedback report, then record each decision, in ``received_at`` order."""
+    out = []
+    order = sorted(
+        items,
+        key=lambda it: (subs[it.submission_id].received_at, subs[it.submission_id].source_uri),
+    )
+    for it in order:
+        sub = subs[it.submission_id]
+        found = problems.get(it.submission_id, [])
+        status = "rejected" if any(p.severity == "error" for p in found) else "accepted"
+        unit, period = identity(it, units)
+        now = datetime.now(UTC)
+        sub_view = sub.model_copy(update={"unit_code": unit, "period": period})
+        doc = feedback.report(sub_view, status, found, now)
+        key = feedback.feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
+        store.put(key, feedback.to_json(doc), "application/json")
+        store.put(key[:-4] + "html", feedback.to_html(doc), "text/html; charset=utf-8")
+        outcome = Outcome(
+            sub.id,
+            status,
+            found,
+            unit,
+            period,
+            it.parsed if status == "accepted" else None,
+            now,
+            key,
+        )
+        record(engine, outcome)
+        out.append(outcome)
+    return out
+
+
+def all_problems(
+    items: list[Item], content_errors: dict[str, list[Problem]]
+) -> dict[str, list[Problem]]:
+    """Content errors plus the path-layout error of files outside ``<unit>/<period>/``."""
+    layout = {it.submission_id: path_problems(it) for it in items if path_problems(it)}
+    return merge(layout, content_errors)

@@ -1,0 +1,156 @@
+"""Run the GX suites over a batch of submissions and map every failure back to its row.
+
+GX is imported here only, lazily: a process that has nothing to validate never pays for it.
+One ephemeral context serves the whole process.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from expectations.frames import INDEX, Item
+from models.problems import Problem, problem
+
+log = logging.getLogger(__name__)
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": INDEX}
+
+
+class SuiteError(RuntimeError):
+    """An expectation itself failed to run: a defect in chiso, never the user's fault."""
+
+
+@lru_cache(maxsize=1)
+def context() -> Any:
+    """The process's ephemeral GX context, progress bars off, custom expectations loaded."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    import expectations.custom  # noqa: F401  (registers the custom expectations)
+
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    ctx.data_sources.add_pandas("chiso")
+    return ctx
+
+
+def _batch_definition(name: str) -> Any:
+    source = context().data_sources.get("chiso")
+    try:
+        asset = source.get_asset(name)
+    except (LookupError, ValueError):
+        asset = source.add_dataframe_asset(name)
+        asset.add_batch_definition_whole_dataframe("all")
+    return asset.get_batch_definition("all")
+
+
+def run_suite(name: str, frame: pd.DataFrame, expectations: list[Any]) -> list[Any]:
+    """Validate ``frame`` with ``expectations``; the per-expectation results."""
+    import great_expectations as gx
+
+    if frame.empty:
+        return []
+    suite = gx.ExpectationSuite(name=f"chiso_{name}", expectations=expectations)
+    batch = _batch_definition(name).get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(suite, result_format=RESULT_FORMAT)
+    for r in result.results:
+        info = r.exception_info or {}
+        raised = info.get("raised_exception") or any(
+            isinstance(v, dict) and v.get("raised_exception") for v in info.values()
+        )
+        if raised:
+            raise SuiteError(f"{r.expectation_config.type} failed to run on {name}: {info}")
+    return list(result.results)
+
+
+def _plain(value: Any) -> str | None:
+    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def to_problems(frame: pd.DataFrame, results: list[Any]) -> dict[str, list[Problem]]:
+    """Each unexpected row of each failed expectation, as a problem of its submission."""
+    out: dict[str, list[Problem]] = {}
+    if not results:
+        return out
+    lookup = frame.set_index(INDEX)
+    for r in results:
+        if r.success:
+            continue
+        m = r.expectation_config.meta or {}
+        kwargs = r.expectation_config.kwargs
+        column = kwargs.get("column") or kwargs.get("column_A")
+        for u in r.result.get("unexpected_index_list") or []:
+            rec = lookup.loc[(u["submission_id"], u["row"])]
+            field = m.get("field") or _plain(rec[m["field_col"]])
+            expected = m.get("expected")
+            if "expected_col" in m:
+                expected = m.get("expected_prefix", "") + (_plain(rec[m["expected_col"]]) or "")
+            row = rec.get("sheet_row") if "sheet_row" in lookup.columns else rec.get(f"row_{field}")
+            out.setdefault(u["submission_id"], []).append(
+                problem(
+                    m["problem"],
+                    sheet=m.get("sheet"),
+                    row=int(row) if _plain(row) else None,
+                    field=field,
+                    value=_plain(rec[m.get("display") or column]),
+                    expected=expected,
+                )
+            )
+    return out
+
+
+def merge(*parts: dict[str, list[Problem]]) -> dict[str, list[Problem]]:
+    out: dict[str, list[Problem]] = {}
+    for part in parts:
+        for sid, problems in part.items():
+            out.setdefault(sid, []).extend(problems)
+    return out
+
+
+def validate_content(items: list[Item], rules: Any) -> dict[str, list[Problem]]:
+    """Errors of every readable submission of the batch (parse problems come first)."""
+    from expectations import enterprises, figures, info
+    from expectations.frames import enterprises_frame, figures_frame, info_frame, wide_frame
+
+    readable = [it for it in items if it.parsed.readable]
+    parse = {it.submission_id: list(it.parsed.problems) for it in items if it.parsed.problems}
+    if not readable:
+        return parse
+    info_df = info_frame(readable)
+    for field in ("unit_code", "period", "reported_by", "contact"):
+        info_df[f"row_{field}"] = [it.parsed.info_rows.get(field) for it in readable]
+    info_df["row_period_raw"] = info_df["row_period"]
+    long_df, ent_df = figures_frame(readable), enterprises_frame(readable)
+    wide_df = wide_frame(readable, sorted(rules.figures))
+    return merge(
+        parse,
+        to_problems(info_df, run_suite("info", info_df, info.expectations(rules))),
+        to_problems(long_df, run_suite("figures", long_df, figures.row_expectations(rules))),
+        to_problems(
+            wide_df, run_suite("submission", wide_df, figures.submission_expectations(rules))
+        ),
+        to_problems(ent_df, run_suite("enterprises", ent_df, enterprises.expectations(rules))),
+    )
+
+
+def path_problems(item: Item) -> list[Problem]:
+    """A file outside the ``<unit>/<period>/<file>`` layout cannot be placed."""
+    if item.path_unit and item.path_period:
+        return []
+    return [
+        problem(
+            "path_mismatch",
+            field="path",
+            value=item.parsed.filename,
+            expected="<unit_code>/<period>/<file>",
+        )
+    ]
