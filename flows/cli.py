@@ -74,6 +74,19 @@ def template(
     typer.echo(f"wrote {path}")
 
 
+@app.command()
+def run(
+    inbox: Annotated[Path | None, typer.Option("--inbox", help="Folder to collect from "
+                                               "(replaces CHISO_SOURCES).")] = None,
+    home: HomeOpt = None,
+    period: Annotated[str | None, typer.Option("--period", help="Restrict to YYYYQn.")] = None,
+) -> None:
+    """Collect, validate and store new submissions, then publish every affected period."""
+    from flows.run import main_job
+
+    raise typer.Exit(main_job(inbox, home, period))
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

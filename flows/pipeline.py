@@ -1,0 +1,25 @@
+"""``chiso run``: collect, process and publish in one orchestrated run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from flows.collect import collect_submissions
+from flows.process import process_submissions
+
+
+@flow(name="chiso-run")
+def run_pipeline(inbox: str | None = None, home: str | None = None,
+                 period: str | None = None) -> dict[str, Any]:
+    """Collect new files, decide every pending submission, publish what changed.
+
+    Args:
+        inbox: A folder to collect from instead of the configured sources.
+        home: chiso's state directory (default: CHISO_HOME).
+        period: Only publish this quarter (YYYYQn).
+    """
+    collected = collect_submissions(inbox=inbox, home=home)
+    processed = process_submissions(home=home)
+    return {"collected": collected, "processed": processed, "period": period}
