@@ -76,8 +76,10 @@ def template(
 
 @app.command()
 def run(
-    inbox: Annotated[Path | None, typer.Option("--inbox", help="Folder to collect from "
-                                               "(replaces CHISO_SOURCES).")] = None,
+    inbox: Annotated[
+        Path | None,
+        typer.Option("--inbox", help="Folder to collect from (replaces CHISO_SOURCES)."),
+    ] = None,
     home: HomeOpt = None,
     period: Annotated[str | None, typer.Option("--period", help="Restrict to YYYYQn.")] = None,
 ) -> None:

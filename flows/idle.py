@@ -19,8 +19,9 @@ def nothing_to_do(settings: Any) -> bool:
         return False
     with Session(res.engine) as s:
         known = set(s.exec(select(Submission.id)).all())
-        pending = s.exec(select(func.count()).select_from(Submission).where(
-            Submission.status == "received")).one()
+        pending = s.exec(
+            select(func.count()).select_from(Submission).where(Submission.status == "received")
+        ).one()
     if pending:
         return False
     for src in res.sources():

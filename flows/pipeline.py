@@ -11,8 +11,9 @@ from flows.process import process_submissions
 
 
 @flow(name="chiso-run")
-def run_pipeline(inbox: str | None = None, home: str | None = None,
-                 period: str | None = None) -> dict[str, Any]:
+def run_pipeline(
+    inbox: str | None = None, home: str | None = None, period: str | None = None
+) -> dict[str, Any]:
     """Collect new files, decide every pending submission, publish what changed.
 
     Args:

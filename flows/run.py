@@ -9,8 +9,11 @@ from typing import Any
 
 import typer
 
-OFFLINE = {"GX_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "DO_NOT_TRACK": "1"}
+OFFLINE = {
+    "GX_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+}
 
 
 def _usage(message: str) -> int:
@@ -40,8 +43,9 @@ def main_job(inbox: Path | None, home: Path | None, period: str | None) -> int:
     try:
         summary = _run(settings, period)
     except Exception as exc:  # an infrastructure failure: say what, not a traceback
-        typer.secho(f"chiso: run failed: {type(exc).__name__}: {exc}", err=True,
-                    fg=typer.colors.RED)
+        typer.secho(
+            f"chiso: run failed: {type(exc).__name__}: {exc}", err=True, fg=typer.colors.RED
+        )
         return 1
     _print(summary)
     return 0
@@ -72,9 +76,12 @@ def _print(summary: dict[str, Any]) -> None:
     for col in ("submission", "unit", "period", "status", "problems"):
         table.add_column(col)
     for row in processed["outcomes"]:
-        table.add_row(*(str(row[c]) for c in ("submission", "unit", "period", "status",
-                                              "problems")))
+        table.add_row(
+            *(str(row[c]) for c in ("submission", "unit", "period", "status", "problems"))
+        )
     console.print(table)
     c = summary["collected"]
-    console.print(f"files seen {c['seen']}, new {c['new']}; decided {processed['decided']}: "
-                  f"accepted {processed['accepted']}, rejected {processed['rejected']}")
+    console.print(
+        f"files seen {c['seen']}, new {c['new']}; decided {processed['decided']}: "
+        f"accepted {processed['accepted']}, rejected {processed['rejected']}"
+    )

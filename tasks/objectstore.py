@@ -29,7 +29,7 @@ class ObjectStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
-    def keys(self, prefix: str = "") -> Iterator[str]: ...
+    def list_keys(self, prefix: str = "") -> Iterator[str]: ...
 
     def url(self, key: str) -> str: ...
 
@@ -93,7 +93,7 @@ class LocalObjectStore:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
-    def keys(self, prefix: str = "") -> Iterator[str]:
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
         base = self.root
         if not base.exists():
             return

@@ -31,8 +31,12 @@ def test_late_stock_jump_and_shared_tax_code_are_warnings(dirs: tuple[Path, Path
     write(inbox, "703/2025Q1/a.json", q1, at(date(2025, 4, 10)))
     jump = changed(valid_doc("703", "2025Q2"), indicators={**q1["indicators"], "SITES_5G": 10})
     write(inbox, "703/2025Q2/a.json", jump, at(date(2025, 7, 20)))  # due 2025-07-15
-    shared = changed(valid_doc("705", "2025Q2"), enterprises=[
-        {**q1["enterprises"][0], "tax_code": q1["enterprises"][0]["tax_code"] + "-002"}])
+    shared = changed(
+        valid_doc("705", "2025Q2"),
+        enterprises=[
+            {**q1["enterprises"][0], "tax_code": q1["enterprises"][0]["tax_code"] + "-002"}
+        ],
+    )
     write(inbox, "705/2025Q2/b.json", shared, at(date(2025, 7, 21)))
     run(inbox, home)
     subs = submissions(home)
@@ -40,18 +44,27 @@ def test_late_stock_jump_and_shared_tax_code_are_warnings(dirs: tuple[Path, Path
     assert problems(feedback(home, subs["703/2025Q1/a.json"])) == []
     assert problems(feedback(home, subs["703/2025Q2/a.json"])) == [
         ("late", "warning", None, None, "received_at", "2025-07-20T09:00:00+00:00"),
-        ("stock_change", "warning", "indicators", None, "SITES_5G", "10")]
+        ("stock_change", "warning", "indicators", None, "SITES_5G", "10"),
+    ]
     doc = feedback(home, subs["705/2025Q2/b.json"])
     assert doc["status"] == "accepted"
     assert problems(doc) == [
         ("late", "warning", None, None, "received_at", "2025-07-21T09:00:00+00:00"),
-        ("tax_code_other_unit", "warning", "enterprises", 1, "tax_code",
-         q1["enterprises"][0]["tax_code"] + "-002")]
+        (
+            "tax_code_other_unit",
+            "warning",
+            "enterprises",
+            1,
+            "tax_code",
+            q1["enterprises"][0]["tax_code"] + "-002",
+        ),
+    ]
     assert doc["problems"][1]["expected"].endswith("703")
 
 
 def test_resubmission_supersedes_by_received_at_not_processing_order(
-        dirs: tuple[Path, Path]) -> None:
+    dirs: tuple[Path, Path],
+) -> None:
     inbox, home = dirs
     doc = valid_doc()
     write(inbox, "25459/2025Q3/second.json", changed(doc, reported_by="B"), at(date(2025, 10, 9)))
@@ -78,7 +91,8 @@ def test_a_bad_resubmission_leaves_the_accepted_one_current(dirs: tuple[Path, Pa
 
 
 def test_same_bytes_same_path_is_one_submission_and_reruns_are_no_ops(
-        dirs: tuple[Path, Path]) -> None:
+    dirs: tuple[Path, Path],
+) -> None:
     inbox, home = dirs
     path = write(inbox, "25459/2025Q3/a.json", valid_doc(), at(date(2025, 10, 2)))
     run(inbox, home)
@@ -98,7 +112,8 @@ def test_same_bytes_same_path_is_one_submission_and_reruns_are_no_ops(
 
 
 def test_a_crash_inside_the_store_step_leaves_nothing_half_written(
-        tmp_path: Path, prefect_api: str) -> None:
+    tmp_path: Path, prefect_api: str
+) -> None:
     inbox = tmp_path / "inbox"
     for n, unit in enumerate(["25459", "25480", "25486"]):
         write(inbox, f"{unit}/2025Q3/r.json", valid_doc(unit), at(date(2025, 10, 2 + n)))
@@ -109,8 +124,10 @@ def test_a_crash_inside_the_store_step_leaves_nothing_half_written(
     collect_submissions(inbox=str(inbox), home=str(home))
     victim = valid_doc("25480")["enterprises"][1]["tax_code"]
     db = sqlite3.connect(home / "chiso.db")
-    db.execute(f"CREATE TRIGGER boom BEFORE INSERT ON enterprise_record WHEN "
-               f"NEW.tax_code = '{victim}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+    db.execute(
+        f"CREATE TRIGGER boom BEFORE INSERT ON enterprise_record WHEN "
+        f"NEW.tax_code = '{victim}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+    )
     db.commit()
     with pytest.raises(Exception, match="disk on fire"):
         process_submissions(home=str(home))
@@ -118,8 +135,10 @@ def test_a_crash_inside_the_store_step_leaves_nothing_half_written(
     assert subs["25459/2025Q3/r.json"].status == "accepted"
     assert subs["25480/2025Q3/r.json"].status == "received"  # rolled back whole
     assert subs["25486/2025Q3/r.json"].status == "received"
-    rows = db.execute("SELECT count(*) FROM reported_figure rf JOIN submission s ON "
-                      "s.id = rf.submission_id WHERE s.status = 'received'").fetchone()
+    rows = db.execute(
+        "SELECT count(*) FROM reported_figure rf JOIN submission s ON "
+        "s.id = rf.submission_id WHERE s.status = 'received'"
+    ).fetchone()
     decisions = db.execute("SELECT count(*) FROM decision").fetchone()
     assert rows == (0,) and decisions == (1,)
     db.execute("DROP TRIGGER boom")

@@ -32,8 +32,12 @@ def _count(home: Path, sql: str) -> int:
 
 def _run(inbox: Path, home: Path, api: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PREFECT_API_URL": api}
-    return subprocess.Popen([CHISO, "run", "--inbox", str(inbox), "--home", str(home)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [CHISO, "run", "--inbox", str(inbox), "--home", str(home)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 SUBMITTED = "SELECT count(*) FROM submission"
@@ -55,8 +59,9 @@ def sample(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> tuple[
 
 
 @pytest.mark.parametrize("point", list(POINTS))
-def test_sigkill_then_rerun_converges(sample: tuple[Path, dict], tmp_path: Path,
-                                      prefect_api: str, point: str) -> None:
+def test_sigkill_then_rerun_converges(
+    sample: tuple[Path, dict], tmp_path: Path, prefect_api: str, point: str
+) -> None:
     inbox, expected = sample
     home = tmp_path / "home"
     proc = _run(inbox, home, prefect_api)

@@ -31,20 +31,43 @@ def tax_code(seed: int) -> str:
 def valid_doc(unit: str = "25459", period: str = "2025Q3") -> dict[str, Any]:
     """A clean submission: every figure, two roster enterprises."""
     return {
-        "unit_code": unit, "period": period, "reported_by": "Nguyễn Văn An",
-        "contact": "0276 3822 000", "reported_on": "2025-10-05",
-        "indicators": {"ENT_ACTIVE_TOTAL": 400, "POPULATION": 32000, "SITES_5G": 6,
-                       "PROC_ELIGIBLE": 150, "PROC_ONLINE_FULL": 120, "DX_CLASSES": 2,
-                       "DX_TRAINEES": 80, "STEM_SCHOOLS": 5, "PROMO_EVENTS": 1,
-                       "ST_PROJECTS": 0, "PRIORITY_PRODUCTS": 2},
+        "unit_code": unit,
+        "period": period,
+        "reported_by": "Nguyễn Văn An",
+        "contact": "0276 3822 000",
+        "reported_on": "2025-10-05",
+        "indicators": {
+            "ENT_ACTIVE_TOTAL": 400,
+            "POPULATION": 32000,
+            "SITES_5G": 6,
+            "PROC_ELIGIBLE": 150,
+            "PROC_ONLINE_FULL": 120,
+            "DX_CLASSES": 2,
+            "DX_TRAINEES": 80,
+            "STEM_SCHOOLS": 5,
+            "PROMO_EVENTS": 1,
+            "ST_PROJECTS": 0,
+            "PRIORITY_PRODUCTS": 2,
+        },
         "enterprises": [
-            {"tax_code": tax_code(int(unit) * 2), "name": "Công ty TNHH Phần mềm Bà Đen",
-             "type": "ICT",
-             "dx_capable": True, "established_on": "2019-03-01", "status": "active",
-             "main_products": "Phần mềm quản lý"},
-            {"tax_code": tax_code(int(unit) * 2 + 1), "name": "Công ty Cổ phần Số hoá Vàm Cỏ",
-             "type": "CONVERTED", "dx_capable": False, "established_on": "2021-06-15",
-             "status": "active", "main_products": None},
+            {
+                "tax_code": tax_code(int(unit) * 2),
+                "name": "Công ty TNHH Phần mềm Bà Đen",
+                "type": "ICT",
+                "dx_capable": True,
+                "established_on": "2019-03-01",
+                "status": "active",
+                "main_products": "Phần mềm quản lý",
+            },
+            {
+                "tax_code": tax_code(int(unit) * 2 + 1),
+                "name": "Công ty Cổ phần Số hoá Vàm Cỏ",
+                "type": "CONVERTED",
+                "dx_capable": False,
+                "established_on": "2021-06-15",
+                "status": "active",
+                "main_products": None,
+            },
         ],
     }
 
@@ -59,8 +82,7 @@ def at(day: date, hour: int = 9) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-def write(root: Path, rel: str, content: dict[str, Any] | bytes | str,
-          received: datetime) -> Path:
+def write(root: Path, rel: str, content: dict[str, Any] | bytes | str, received: datetime) -> Path:
     """Write a file (a document as JSON or XLSX by extension) and set its receipt time."""
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from tasks.objectstore import LocalObjectStore
 
 def feedback(home: Path, sub: Submission) -> dict[str, Any]:
     store = LocalObjectStore(home / "objects")
-    keys = [k for k in store.keys("feedback/") if k.endswith(f"{sub.id}.json")]
+    keys = [k for k in store.list_keys("feedback/") if k.endswith(f"{sub.id}.json")]
     assert len(keys) == 1, keys
     return dict(json.loads(store.get(keys[0])))
 
@@ -30,8 +30,10 @@ def submissions(home: Path) -> dict[str, Submission]:
 
 
 def problems(doc: dict[str, Any]) -> list[tuple[Any, ...]]:
-    return [(p["code"], p["severity"], p["sheet"], p["row"], p["field"], p["value"])
-            for p in doc["problems"]]
+    return [
+        (p["code"], p["severity"], p["sheet"], p["row"], p["field"], p["value"])
+        for p in doc["problems"]
+    ]
 
 
 def dump(home: Path) -> dict[str, Any]:
@@ -42,20 +44,33 @@ def dump(home: Path) -> dict[str, Any]:
         by_id = {x.id: "/".join(x.source_uri.split("/")[-3:]) for x in subs}
         out = {
             "submissions": sorted(
-                (by_id[x.id], x.content_sha256, x.status, x.unit_code, x.period,
-                 by_id.get(x.supersedes or ""), x.error_count, x.warning_count,
-                 json.dumps([{k: v for k, v in p.items()} for p in x.problems],
-                            sort_keys=True))
-                for x in subs),
-            "decisions": sorted((by_id[d.submission_id], d.status)
-                                for d in s.exec(select(Decision)).all()),
-            "figures": sorted((by_id[f.submission_id], f.code, f.value)
-                              for f in s.exec(select(ReportedFigure)).all()),
-            "enterprises": sorted((by_id[e.submission_id], e.tax_code, e.status, e.type)
-                                  for e in s.exec(select(EnterpriseRecord)).all()),
+                (
+                    by_id[x.id],
+                    x.content_sha256,
+                    x.status,
+                    x.unit_code,
+                    x.period,
+                    by_id.get(x.supersedes or ""),
+                    x.error_count,
+                    x.warning_count,
+                    json.dumps([{k: v for k, v in p.items()} for p in x.problems], sort_keys=True),
+                )
+                for x in subs
+            ),
+            "decisions": sorted(
+                (by_id[d.submission_id], d.status) for d in s.exec(select(Decision)).all()
+            ),
+            "figures": sorted(
+                (by_id[f.submission_id], f.code, f.value)
+                for f in s.exec(select(ReportedFigure)).all()
+            ),
+            "enterprises": sorted(
+                (by_id[e.submission_id], e.tax_code, e.status, e.type)
+                for e in s.exec(select(EnterpriseRecord)).all()
+            ),
         }
     engine.dispose()
     store = LocalObjectStore(home / "objects")
-    out["objects"] = sorted(k for k in store.keys() if not k.startswith("feedback/"))
-    out["feedback"] = sorted(k for k in store.keys("feedback/"))
+    out["objects"] = sorted(k for k in store.list_keys() if not k.startswith("feedback/"))
+    out["feedback"] = sorted(k for k in store.list_keys("feedback/"))
     return out
