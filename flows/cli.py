@@ -89,6 +89,32 @@ def run(
     raise typer.Exit(main_job(inbox, home, period))
 
 
+@app.command()
+def status(
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="Quarter YYYYQn (default: the latest that has ended)."),
+    ] = None,
+    home: HomeOpt = None,
+) -> None:
+    """Completeness and timeliness per unit for a quarter."""
+    from flows.status import show_status
+
+    raise typer.Exit(show_status(period, home))
+
+
+@app.command()
+def withdraw(
+    submission: Annotated[str, typer.Option("--submission", help="Submission id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn.")],
+    home: HomeOpt = None,
+) -> None:
+    """Void an accepted submission and republish its period and year."""
+    from flows.status import withdraw_submission
+
+    raise typer.Exit(withdraw_submission(submission, reason, home))
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

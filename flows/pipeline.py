@@ -8,6 +8,8 @@ from prefect import flow
 
 from flows.collect import collect_submissions
 from flows.process import process_submissions
+from flows.publish import publish_all
+from flows.resources import resources
 
 
 @flow(name="chiso-run")
@@ -23,4 +25,10 @@ def run_pipeline(
     """
     collected = collect_submissions(inbox=inbox, home=home)
     processed = process_submissions(home=home)
-    return {"collected": collected, "processed": processed, "period": period}
+    periods = sorted(
+        {o["period"] for o in processed["outcomes"] if o["period"]} | set(processed["periods"])
+    )
+    if period:
+        periods = [period]
+    published = publish_all(resources(home), periods)
+    return {"collected": collected, "processed": processed, "published": published}

@@ -12,7 +12,7 @@ from expectations.frames import Item
 from models.catalog import UnitCatalog
 from models.problems import Problem
 from models.submission import Submission
-from tasks import collect, decide, sources, store, validate
+from tasks import collect, decide, publish, sources, store, validate
 from tasks.objectstore import ObjectStore
 from tasks.parse import Limits
 
@@ -69,3 +69,21 @@ def store_decisions(
 ) -> list[store.Outcome]:
     """Write the feedback reports and record each decision in its own transaction."""
     return decide.decide(engine, objects, items, {s.id: s for s in subs}, problems, units)
+
+
+@task(name="publish-period", cache_policy=NO_CACHE)
+def publish_period(
+    engine: Engine, objects: ObjectStore, ctx: Any, period: str, include: set[str] | None = None
+) -> Any:
+    """Build a quarter's or year's publication and publish it (no-op when unchanged)."""
+    from prefect.runtime import flow_run
+
+    from models.periods import is_year
+    from tasks import assemble
+
+    if is_year(period):
+        pub = assemble.year_publication(engine, ctx, period, include or set())
+    else:
+        pub = assemble.quarter_publication(engine, ctx, period)
+    build = assemble.report_builder(engine, ctx, pub)
+    return publish.publish(engine, objects, pub, build, assemble.lineage(flow_run.get_id()))

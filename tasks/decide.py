@@ -39,10 +39,11 @@ def read_item(store: ObjectStore, sub: Submission, limits: Limits) -> Item:
 
 
 def identity(item: Item, units: UnitCatalog) -> tuple[str | None, str | None]:
-    """The catalog unit code and normalised period the submission is about, when known."""
+    """The unit and quarter a submission counts for: the path's (a unit reports only for
+    itself, in its own folder), else the content's."""
     info = item.parsed.info
-    unit = units.find(info.get("unit_code") or item.path_unit or "")
-    period = Period.try_parse(info.get("period") or item.path_period or "")
+    unit = units.find(item.path_unit or info.get("unit_code") or "")
+    period = Period.try_parse(item.path_period or info.get("period") or "")
     return (unit.code if unit else None), (str(period) if period else None)
 
 

@@ -6,10 +6,12 @@ The S3 implementation is in :mod:`tasks.s3store` and is chosen by settings.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -32,6 +34,8 @@ class ObjectStore(Protocol):
     def list_keys(self, prefix: str = "") -> Iterator[str]: ...
 
     def url(self, key: str) -> str: ...
+
+    def lock(self, name: str) -> AbstractContextManager[None]: ...
 
 
 def _safe_key(key: str) -> str:
@@ -98,13 +102,25 @@ class LocalObjectStore:
         if not base.exists():
             return
         for path in sorted(base.rglob("*")):
-            if path.is_file() and not path.name.startswith(".tmp-"):
-                key = path.relative_to(base).as_posix()
-                if key.startswith(prefix):
-                    yield key
+            key = path.relative_to(base).as_posix()
+            hidden = any(part.startswith(".") for part in key.split("/"))
+            if path.is_file() and not hidden and key.startswith(prefix):
+                yield key
 
     def url(self, key: str) -> str:
         return self._path(key).as_uri()
+
+    @contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """An exclusive lock shared by every process using this folder."""
+        path = self.root / ".locks" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def open_store(uri: str, endpoint_url: str | None = None) -> ObjectStore:

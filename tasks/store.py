@@ -139,3 +139,35 @@ def record(engine: Engine, o: Outcome) -> None:
             s.flush()
             refresh_current(s, o.unit_code, o.period, o.submission_id)
         s.commit()
+
+
+class WithdrawError(ValueError):
+    """A withdrawal that cannot be done (unknown id, not accepted)."""
+
+
+def withdraw(engine: Engine, submission_id: str, reason: str, now: datetime) -> Submission:
+    """Void an accepted submission (its rows and history stay); the next one becomes current."""
+    if not reason.strip():
+        raise WithdrawError("a reason is required")
+    with Session(engine) as s:
+        sub = s.get(Submission, submission_id)
+        if sub is None:
+            raise WithdrawError(f"no submission {submission_id!r}")
+        if sub.status not in ("accepted", "superseded"):
+            raise WithdrawError(f"submission {submission_id} is {sub.status}, not accepted")
+        sub.status, sub.withdrawn_reason = "withdrawn", reason.strip()
+        s.add(sub)
+        s.add(
+            Decision(
+                submission_id=sub.id,
+                decided_at=now,
+                status="withdrawn",
+                problems=[{"code": "withdrawn", "reason": reason.strip()}],
+            )
+        )
+        s.flush()
+        if sub.unit_code and sub.period:
+            refresh_current(s, sub.unit_code, sub.period)
+        s.commit()
+        s.refresh(sub)
+        return sub

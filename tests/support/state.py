@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,8 @@ def dump(home: Path) -> dict[str, Any]:
         }
     engine.dispose()
     store = LocalObjectStore(home / "objects")
-    out["objects"] = sorted(k for k in store.list_keys() if not k.startswith("feedback/"))
+    # snapshot versions are named by time and data hash: compare by the data hash only
+    out["objects"] = sorted(re.sub(r"/\d{8}T\d{6}Z-", "/", k) for k in store.list_keys()
+                            if not k.startswith("feedback/"))
     out["feedback"] = sorted(k for k in store.list_keys("feedback/"))
     return out

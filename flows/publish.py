@@ -1,0 +1,67 @@
+"""The ``publish-snapshot`` flow: publish quarters and their years when their data changed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_link_artifact, create_table_artifact
+
+from flows.resources import Resources, resources
+from flows.steps import publish_period
+from models.periods import Period, is_year
+from tasks.publish import Published
+from tasks.snapshot import Context
+
+
+def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
+    """Publish each quarter, then each of their years once (year to date)."""
+    ctx = Context(
+        res.units,
+        [i for i in res.indicators if i.role == "published"],
+        res.targets,
+        res.settings.timely_days,
+        datetime.now(UTC),
+    )
+    quarters = sorted({str(Period.parse(p)) for p in periods if not is_year(p)})
+    years = sorted({q[:4] for q in quarters} | {p for p in periods if is_year(p)})
+    todo: list[tuple[str, set[str]]] = [(q, set()) for q in quarters]
+    todo += [(y, {q for q in quarters if q[:4] == y}) for y in years]
+    done = [cast(Published, publish_period(res.engine, res.store, ctx, p, inc)) for p, inc in todo]
+    rows: list[dict[str, Any]] = [
+        {
+            "period": p.period,
+            "version": p.version,
+            "status": p.status,
+            "new_version": p.new_version,
+            "report": res.store.url(f"snapshots/{p.period}/{p.version}/report.html"),
+        }
+        for p in done
+    ]
+    if rows:
+        create_table_artifact(
+            key="publish-snapshot",
+            table=rows,
+            description="Snapshots published (new_version false = unchanged)",
+        )
+    for r in rows:
+        create_link_artifact(
+            key=f"report-{r['period'].lower()}",
+            link=r["report"],
+            link_text=f"report.html {r['period']} {r['version']}",
+        )
+    return rows
+
+
+@flow(name="publish-snapshot")
+def publish_snapshot(period: str, home: str | None = None) -> list[dict[str, Any]]:
+    """Publish the snapshot of a quarter and of its year (or of a year, given YYYY).
+
+    Args:
+        period: The quarter (YYYYQn, any accepted spelling) or a year (YYYY).
+        home: chiso's state directory (default: CHISO_HOME).
+    """
+    rows = publish_all(resources(home), [period if is_year(period) else str(Period.parse(period))])
+    get_run_logger().info("published %s", [(r["period"], r["version"]) for r in rows])
+    return rows

@@ -1,0 +1,87 @@
+"""``chiso status`` and ``chiso withdraw``: read and correct state from the command line."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.resources import Resources
+from flows.settings import Settings
+
+COLORS = {"on_time": "green", "late": "yellow", "missing": "red", "pending": "bright_black"}
+
+
+def _resources(home: Path | None) -> Resources:
+
+    res = Resources(Settings(**({"home": home} if home else {})))  # type: ignore[arg-type]
+    res.prepare_database()
+    return res
+
+
+def show_status(period: str | None, home: Path | None) -> int:
+    """Print one quarter's completeness table; exit code."""
+    from models.periods import Period, PeriodError
+    from tasks import completeness, gather
+
+    now = datetime.now(UTC)
+    try:
+        p = Period.parse(period) if period else Period.containing(now.date()).previous()
+    except PeriodError as exc:
+        typer.secho(f"chiso: {exc}", err=True, fg="red")
+        return 2
+    res = _resources(home)
+    _, facts = gather.quarter_data(res.engine, str(p))
+    rows = completeness.quarter_rows(
+        p,
+        res.units.expected(p),
+        facts,
+        res.settings.timely_days,
+        now,
+    )
+    table = Table(title=f"{p}: completeness and timeliness (due {p.due_date()})")
+    for col in ("unit", "name", "status", "submission", "received (UTC)", "rejected"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["unit_code"],
+            r["unit_name"],
+            f"[{COLORS[r['status']]}]{r['status']}[/]",
+            (r["submission_id"] or "")[:12],
+            f"{r['received_at']:%Y-%m-%d %H:%M}" if r["received_at"] else "",
+            str(r["rejected_count"]),
+        )
+    console = Console()
+    console.print(table)
+    counts = {s: sum(r["status"] == s for r in rows) for s in COLORS}
+    console.print(" · ".join(f"{k}: {v}" for k, v in counts.items()))
+    return 0
+
+
+def withdraw_submission(submission: str, reason: str, home: Path | None) -> int:
+    """Withdraw, then republish the quarter and its year; exit code."""
+    from tasks.store import WithdrawError, withdraw
+
+    res = _resources(home)
+    try:
+        sub = withdraw(res.engine, submission, reason, datetime.now(UTC))
+    except WithdrawError as exc:
+        typer.secho(f"chiso: {exc}", err=True, fg="red")
+        return 2
+    typer.echo(f"withdrawn {sub.id} ({sub.unit_code} {sub.period}): {sub.withdrawn_reason}")
+    for k, v in {
+        "GX_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+    }.items():
+        os.environ.setdefault(k, v)
+    from flows.publish import publish_snapshot
+
+    if sub.period:
+        for row in publish_snapshot(period=sub.period, home=str(home) if home else None):
+            typer.echo(f"published {row['period']} {row['version']} ({row['status']})")
+    return 0
