@@ -13,6 +13,7 @@ def nothing_to_do(settings: Any) -> bool:
     from models.db import current_revision
     from models.submission import Submission
     from tasks.collect import _hash, submission_id
+    from tasks.gather import dirty_periods
 
     res = Resources(settings)
     if current_revision(res.engine) is None:
@@ -22,7 +23,7 @@ def nothing_to_do(settings: Any) -> bool:
         pending = s.exec(
             select(func.count()).select_from(Submission).where(Submission.status == "received")
         ).one()
-    if pending:
+    if pending or dirty_periods(res.engine):
         return False
     for src in res.sources():
         for found in src.scan():

@@ -10,6 +10,7 @@ from flows.collect import collect_submissions
 from flows.process import process_submissions
 from flows.publish import publish_all
 from flows.resources import resources
+from tasks.gather import dirty_periods
 
 
 @flow(name="chiso-run")
@@ -25,10 +26,8 @@ def run_pipeline(
     """
     collected = collect_submissions(inbox=inbox, home=home)
     processed = process_submissions(home=home)
-    periods = sorted(
-        {o["period"] for o in processed["outcomes"] if o["period"]} | set(processed["periods"])
-    )
-    if period:
-        periods = [period]
-    published = publish_all(resources(home), periods)
+    res = resources(home)
+    # every quarter with a decision newer than its last publication, this run's or not
+    periods = [period] if period else dirty_periods(res.engine)
+    published = publish_all(res, periods)
     return {"collected": collected, "processed": processed, "published": published}

@@ -36,3 +36,13 @@ class Snapshot(SQLModel, table=True):
     status: str = Field(max_length=16)  # provisional | final
     flow_run_id: str | None = None
     files: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class PublishMark(SQLModel, table=True):
+    """When a period was last published (or found unchanged): later decisions make it dirty."""
+
+    __tablename__ = "publish_mark"
+
+    period: str = Field(primary_key=True, max_length=8)
+    checked_at: datetime
+    version: str = Field(max_length=40)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from models.publication import IndicatorValue, Snapshot
-from models.submission import EnterpriseRecord, ReportedFigure, Submission
+from models.publication import IndicatorValue, PublishMark, Snapshot
+from models.submission import Decision, EnterpriseRecord, ReportedFigure, Submission
 from tasks.completeness import SubmissionFact
 from tasks.indicators import Enterprise, UnitReport
 
@@ -81,3 +81,16 @@ def indicator_history(engine: Engine) -> list[IndicatorValue]:
                 )
             ).all()
         )
+
+
+def dirty_periods(engine: Engine) -> list[str]:
+    """Quarters with a decision newer than their last publication (or never published)."""
+    with Session(engine) as s:
+        decided = s.exec(
+            select(Submission.period, func.max(Decision.decided_at))
+            .join(Decision, col(Decision.submission_id) == col(Submission.id))
+            .where(col(Submission.period).is_not(None))
+            .group_by(col(Submission.period))
+        ).all()
+        marks = {m.period: m.checked_at for m in s.exec(select(PublishMark)).all()}
+    return sorted(p for p, at in decided if p and (p not in marks or at > marks[p]))

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
 from models.db import upsert
-from models.publication import IndicatorValue, Snapshot
+from models.publication import IndicatorValue, PublishMark, Snapshot
 from tasks import tables
 from tasks.objectstore import ObjectStore
 from tasks.snapshot import Publication
@@ -159,6 +159,14 @@ def record(
         s.commit()
 
 
+def mark(engine: Engine, period: str, version: str, now: datetime) -> None:
+    with Session(engine) as s:
+        upsert(
+            s, PublishMark, [{"period": period, "checked_at": now, "version": version}], ["period"]
+        )
+        s.commit()
+
+
 def write_index(engine: Engine, store: ObjectStore, now: datetime) -> None:
     """``snapshots/index.json`` from the latest version of each period."""
     with Session(engine) as s:
@@ -193,6 +201,7 @@ def publish(
             if current.get("status") == pub.status:
                 record(engine, pub, version, now, lineage.get("flow_run_id"))
                 write_index(engine, store, now)
+                mark(engine, pub.period, version, now)
                 return Published(pub.period, version, pub.status, False)
         else:
             version = _existing_version(store, pub.period, pub.data_hash) or pub.version(now)
@@ -211,4 +220,5 @@ def publish(
         store.put(latest_key, json.dumps(pointer, indent=2).encode(), "application/json")
         record(engine, pub, version, now, lineage.get("flow_run_id"))
         write_index(engine, store, now)
+        mark(engine, pub.period, version, now)
     return Published(pub.period, version, pub.status, new)

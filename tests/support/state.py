@@ -73,7 +73,10 @@ def dump(home: Path) -> dict[str, Any]:
     engine.dispose()
     store = LocalObjectStore(home / "objects")
     # snapshot versions are named by time and data hash: compare by the data hash only
-    out["objects"] = sorted(re.sub(r"/\d{8}T\d{6}Z-", "/", k) for k in store.list_keys()
-                            if not k.startswith("feedback/"))
+    out["objects"] = sorted(
+        re.sub(r"/\d{8}T\d{6}Z-", "/", k)
+        for k in store.list_keys()
+        if not k.startswith("feedback/")
+    )
     out["feedback"] = sorted(k for k in store.list_keys("feedback/"))
     return out

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 17:59:41.503791
+Create Date: 2026-11-26
 """
 from collections.abc import Sequence
 
@@ -46,6 +46,12 @@ def upgrade() -> None:
     sa.Column('reported_units', sa.Integer(), nullable=True),
     sa.Column('expected_units', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('period', 'unit_code', 'indicator')
+    )
+    op.create_table('publish_mark',
+    sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('checked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('version', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.PrimaryKeyConstraint('period')
     )
     op.create_table('reporting_unit',
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -177,6 +183,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_reporting_unit_code_key'))
 
     op.drop_table('reporting_unit')
+    op.drop_table('publish_mark')
     op.drop_table('indicator_value')
     op.drop_table('indicator_definition')
     # ### end Alembic commands ###
