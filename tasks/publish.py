@@ -70,7 +70,7 @@ def datapackage(
 ) -> bytes:
     """A Frictionless Tabular Data Package describing every file of the version."""
     doc = {
-        "profile": "tabular-data-package",
+        "profile": "data-package",
         "name": f"chiso-{pub.period.lower()}",
         "title": f"chiso snapshot {pub.period} ({version})",
         "version": version,
