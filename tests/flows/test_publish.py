@@ -142,11 +142,11 @@ def test_a_changed_resubmission_makes_one_new_version_of_its_quarter_and_year(
         "2024Q4": 0,
         "2024": 1,
     }
-    row = [
+    row = next(
         r
         for r in read_csv(home, "2024Q3", "indicators.csv")
         if r["unit_code"] == "708" and r["indicator"] == "DTE_SHARE_PCT"
-    ][0]
+    )
     assert row["denominator"] == "777"
 
 
