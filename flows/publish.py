@@ -8,6 +8,7 @@ from typing import Any, cast
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_table_artifact
 
+from flows.progress import track
 from flows.resources import Resources, resources
 from flows.steps import publish_period
 from models.periods import Period, is_year
@@ -28,7 +29,10 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
     years = sorted({q[:4] for q in quarters} | {p for p in periods if is_year(p)})
     todo: list[tuple[str, set[str]]] = [(q, set()) for q in quarters]
     todo += [(y, {q for q in quarters if q[:4] == y}) for y in years]
-    done = [cast(Published, publish_period(res.engine, res.store, ctx, p, inc)) for p, inc in todo]
+    done = [
+        cast(Published, publish_period(res.engine, res.store, ctx, p, inc))
+        for p, inc in track(todo, "publish", len(todo))
+    ]
     rows: list[dict[str, Any]] = [
         {
             "period": p.period,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,9 @@ def main_job(inbox: Path | None, home: Path | None, period: str | None) -> int:
     """Run the main job; the process exit code (0 done, 1 infrastructure, 2 usage)."""
     for k, v in OFFLINE.items():
         os.environ.setdefault(k, v)
+    if not os.environ.get("PREFECT_API_URL"):
+        # ephemeral API: nothing outlives the run, so keep the terminal to the summary
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from pydantic import ValidationError
 
     from flows.settings import Settings
@@ -60,7 +65,35 @@ def _run(settings: Any, period: str | None) -> dict[str, Any]:
         return {"idle": True}
     from flows.pipeline import run_pipeline
 
-    return dict(run_pipeline(inbox=inbox, home=home, period=period))
+    with _progress_bar():
+        return dict(run_pipeline(inbox=inbox, home=home, period=period))
+
+
+@contextmanager
+def _progress_bar() -> Iterator[None]:
+    """A progress bar on a terminal (stderr); nothing when output is redirected."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from flows.progress import set_reporter
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    with Progress(console=console, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        set_reporter(report)
+        try:
+            yield
+        finally:
+            set_reporter(None)
 
 
 def _print(summary: dict[str, Any]) -> None:
@@ -80,6 +113,18 @@ def _print(summary: dict[str, Any]) -> None:
             *(str(row[c]) for c in ("submission", "unit", "period", "status", "problems"))
         )
     console.print(table)
+    if summary.get("published"):
+        snaps = Table(title="snapshots")
+        for col in ("period", "version", "status", "new version"):
+            snaps.add_column(col)
+        for r in summary["published"]:
+            snaps.add_row(
+                r["period"],
+                r["version"],
+                r["status"],
+                "yes" if r["new_version"] else "no (unchanged)",
+            )
+        console.print(snaps)
     c = summary["collected"]
     console.print(
         f"files seen {c['seen']}, new {c['new']}; decided {processed['decided']}: "

@@ -9,6 +9,7 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
 
 from expectations.frames import Item
+from flows.progress import track
 from models.catalog import UnitCatalog
 from models.problems import Problem
 from models.submission import Submission
@@ -28,7 +29,9 @@ def archive_files(
     found: list[sources.FoundFile], objects: ObjectStore, engine: Engine, max_bytes: int
 ) -> list[collect.Registered]:
     """Archive each new file under ``raw/`` and register it as received."""
-    return [collect.register(f, objects, engine, max_bytes) for f in found]
+    return [
+        collect.register(f, objects, engine, max_bytes) for f in track(found, "collect", len(found))
+    ]
 
 
 @task(name="load-pending", cache_policy=NO_CACHE)
@@ -39,7 +42,7 @@ def load_pending(engine: Engine, limit: int) -> list[Submission]:
 @task(name="read-batch", cache_policy=NO_CACHE)
 def read_batch(objects: ObjectStore, subs: list[Submission], limits: Limits) -> list[Item]:
     """Parse each pending submission from its archived bytes."""
-    return [decide.read_item(objects, s, limits) for s in subs]
+    return [decide.read_item(objects, s, limits) for s in track(subs, "read", len(subs))]
 
 
 @task(name="validate-batch", cache_policy=NO_CACHE)
@@ -68,7 +71,14 @@ def store_decisions(
     units: UnitCatalog,
 ) -> list[store.Outcome]:
     """Write the feedback reports and record each decision in its own transaction."""
-    return decide.decide(engine, objects, items, {s.id: s for s in subs}, problems, units)
+    by_id = {s.id: s for s in subs}
+    ordered = decide.in_order(items, by_id)
+    return [
+        decide.decide_one(
+            engine, objects, it, by_id[it.submission_id], problems.get(it.submission_id, []), units
+        )
+        for it in track(ordered, "decide", len(ordered))
+    ]
 
 
 @task(name="publish-period", cache_policy=NO_CACHE)

@@ -80,44 +80,37 @@ def warnings(
     return merge(*(to_problems(frames[n], run_suite(n, frames[n], e)) for n, e in suites.items()))
 
 
-def decide(
-    engine: Engine,
-    store: ObjectStore,
-    items: list[Item],
-    subs: dict[str, Submission],
-    problems: dict[str, list[Problem]],
-    units: UnitCatalog,
-) -> list[Outcome]:
-    """Write each feedback report, then record each decision, in ``received_at`` order."""
-    out = []
-    order = sorted(
+def in_order(items: list[Item], subs: dict[str, Submission]) -> list[Item]:
+    """Decision order: ``received_at``, then source path."""
+    return sorted(
         items,
         key=lambda it: (subs[it.submission_id].received_at, subs[it.submission_id].source_uri),
     )
-    for it in order:
-        sub = subs[it.submission_id]
-        found = problems.get(it.submission_id, [])
-        status = "rejected" if any(p.severity == "error" for p in found) else "accepted"
-        unit, period = identity(it, units)
-        now = datetime.now(UTC)
-        sub_view = sub.model_copy(update={"unit_code": unit, "period": period})
-        doc = feedback.report(sub_view, status, found, now)
-        key = feedback.feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
-        store.put(key, feedback.to_json(doc), "application/json")
-        store.put(key[:-4] + "html", feedback.to_html(doc), "text/html; charset=utf-8")
-        outcome = Outcome(
-            sub.id,
-            status,
-            found,
-            unit,
-            period,
-            it.parsed if status == "accepted" else None,
-            now,
-            key,
-        )
-        record(engine, outcome)
-        out.append(outcome)
-    return out
+
+
+def decide_one(
+    engine: Engine,
+    store: ObjectStore,
+    item: Item,
+    sub: Submission,
+    found: list[Problem],
+    units: UnitCatalog,
+) -> Outcome:
+    """Write the feedback report, then record the decision (one transaction)."""
+    status = "rejected" if any(p.severity == "error" for p in found) else "accepted"
+    unit, period = identity(item, units)
+    now = datetime.now(UTC)
+    doc = feedback.report(
+        sub.model_copy(update={"unit_code": unit, "period": period}), status, found, now
+    )
+    key = feedback.feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
+    store.put(key, feedback.to_json(doc), "application/json")
+    store.put(key[:-4] + "html", feedback.to_html(doc), "text/html; charset=utf-8")
+    outcome = Outcome(
+        sub.id, status, found, unit, period, item.parsed if status == "accepted" else None, now, key
+    )
+    record(engine, outcome)
+    return outcome
 
 
 def all_problems(
