@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
+from flows import events
 from flows.resources import resources
 from flows.steps import archive_files, scan_sources
 
@@ -20,5 +21,6 @@ def collect_submissions(inbox: str | None = None, home: str | None = None) -> di
     found = scan_sources(res.sources())
     registered = archive_files(found, res.store, res.engine, res.settings.max_file_bytes)
     new = [r for r in registered if r.new]
+    events.submissions_received(new)
     get_run_logger().info("%d files seen, %d new submissions", len(found), len(new))
     return {"seen": len(found), "new": len(new)}

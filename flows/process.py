@@ -6,12 +6,16 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
+from prefect.concurrency.sync import concurrency
 
+from flows import events
 from flows.resources import resources
-from flows.steps import load_pending, read_batch, store_decisions, validate_batch
+from flows.steps import claim_batch, read_batch, store_decisions, validate_batch
+from tasks.claim import claimer
 from tasks.store import Outcome
 
 BATCH = 500
+CONCURRENCY = "chiso-process-submissions"
 
 
 def _row(o: Outcome) -> dict[str, Any]:
@@ -35,12 +39,16 @@ def process_submissions(home: str | None = None, batch_size: int = BATCH) -> dic
     """
     res = resources(home)
     outcomes: list[Outcome] = []
-    while subs := load_pending(res.engine, batch_size):
-        items = read_batch(res.store, subs, res.limits)
-        found = validate_batch(
-            res.engine, items, subs, res.units, res.rules(), res.settings.timely_days
-        )
-        outcomes += store_decisions(res.engine, res.store, items, subs, found, res.units)
+    # the claims keep concurrent runs apart; the concurrency limit (created with the
+    # deployments) is a second guard, and is skipped where it does not exist
+    with concurrency(CONCURRENCY, occupy=1, strict=False), claimer(res.engine) as claims:
+        while subs := claim_batch(claims, batch_size):
+            items = read_batch(res.store, subs, res.limits)
+            found = validate_batch(
+                res.engine, items, subs, res.units, res.rules(), res.settings.timely_days
+            )
+            outcomes += store_decisions(res.engine, res.store, items, subs, found, res.units)
+    events.submissions_decided(outcomes)
     accepted = [o for o in outcomes if o.status == "accepted"]
     periods = sorted({o.period for o in accepted if o.period})
     if outcomes:

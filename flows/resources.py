@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -80,18 +80,24 @@ class Resources:
         return Rules.build(units, reported_figures(self.indicators), last_ended)
 
 
-@lru_cache(maxsize=8)
-def _cached(home: str | None, inbox: str | None) -> Resources:
+_CACHE: dict[str, Resources] = {}
+
+
+def resources(home: str | None = None, inbox: str | None = None) -> Resources:
+    """This process's resources for these settings (built and migrated once per process).
+
+    Settings are read from the environment on every call, so the cache is keyed by their
+    values: one engine and one object store per distinct configuration.
+    """
     overrides: dict[str, object] = {}
     if home:
         overrides["home"] = Path(home)
     if inbox:
         overrides["sources"] = inbox
-    res = Resources(Settings(**overrides))  # type: ignore[arg-type]
-    res.prepare_database()
-    return res
-
-
-def resources(home: str | None = None, inbox: str | None = None) -> Resources:
-    """This process's resources for a home and inbox (built and migrated once)."""
-    return _cached(home, inbox)
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    key = settings.model_dump_json()
+    if key not in _CACHE:
+        res = Resources(settings)
+        res.prepare_database()
+        _CACHE[key] = res
+    return _CACHE[key]

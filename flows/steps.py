@@ -14,6 +14,7 @@ from models.catalog import UnitCatalog
 from models.problems import Problem
 from models.submission import Submission
 from tasks import collect, decide, publish, sources, store, validate
+from tasks.claim import Claimer
 from tasks.objectstore import ObjectStore
 from tasks.parse import Limits
 
@@ -34,9 +35,10 @@ def archive_files(
     ]
 
 
-@task(name="load-pending", cache_policy=NO_CACHE)
-def load_pending(engine: Engine, limit: int) -> list[Submission]:
-    return store.pending(engine, limit)
+@task(name="claim-batch", cache_policy=NO_CACHE)
+def claim_batch(claims: Claimer, limit: int) -> list[Submission]:
+    """The next pending submissions only this run may decide."""
+    return claims.batch(limit)
 
 
 @task(name="read-batch", cache_policy=NO_CACHE)
@@ -73,12 +75,13 @@ def store_decisions(
     """Write the feedback reports and record each decision in its own transaction."""
     by_id = {s.id: s for s in subs}
     ordered = decide.in_order(items, by_id)
-    return [
+    done = [
         decide.decide_one(
             engine, objects, it, by_id[it.submission_id], problems.get(it.submission_id, []), units
         )
         for it in track(ordered, "decide", len(ordered))
     ]
+    return [o for o in done if o is not None]  # None: another run decided it first
 
 
 @task(name="publish-period", cache_policy=NO_CACHE)

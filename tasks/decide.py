@@ -95,8 +95,9 @@ def decide_one(
     sub: Submission,
     found: list[Problem],
     units: UnitCatalog,
-) -> Outcome:
-    """Write the feedback report, then record the decision (one transaction)."""
+) -> Outcome | None:
+    """Write the feedback report, then record the decision (one transaction); ``None``
+    when another run decided the submission first."""
     status = "rejected" if any(p.severity == "error" for p in found) else "accepted"
     unit, period = identity(item, units)
     now = datetime.now(UTC)
@@ -109,8 +110,7 @@ def decide_one(
     outcome = Outcome(
         sub.id, status, found, unit, period, item.parsed if status == "accepted" else None, now, key
     )
-    record(engine, outcome)
-    return outcome
+    return outcome if record(engine, outcome) else None
 
 
 def all_problems(

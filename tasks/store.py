@@ -29,7 +29,7 @@ class Outcome:
     feedback_key: str | None = None
 
 
-def pending(engine: Engine, limit: int | None = None) -> list[Submission]:
+def pending(engine: Engine, limit: int | None = None, offset: int = 0) -> list[Submission]:
     """Submissions received and not yet decided, oldest first."""
     with Session(engine) as s:
         q = (
@@ -41,7 +41,7 @@ def pending(engine: Engine, limit: int | None = None) -> list[Submission]:
                 col(Submission.content_sha256),
             )
         )
-        return list(s.exec(q.limit(limit) if limit else q).all())
+        return list(s.exec(q.offset(offset).limit(limit) if limit else q).all())
 
 
 def _content_rows(o: Outcome) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -100,8 +100,8 @@ def refresh_current(s: Session, unit: str, period: str, new_id: str | None = Non
     s.add_all(rows)
 
 
-def record(engine: Engine, o: Outcome) -> None:
-    """Store one decision atomically; a submission already decided is left alone."""
+def record(engine: Engine, o: Outcome) -> bool:
+    """Store one decision atomically; ``False`` (and nothing stored) when already decided."""
     errors = sum(p.severity == "error" for p in o.problems)
     problems = [p.to_dict() for p in o.problems]
     with Session(engine) as s:
@@ -120,7 +120,7 @@ def record(engine: Engine, o: Outcome) -> None:
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             s.rollback()
-            return
+            return False
         s.add(
             Decision(
                 submission_id=o.submission_id,
@@ -139,6 +139,7 @@ def record(engine: Engine, o: Outcome) -> None:
             s.flush()
             refresh_current(s, o.unit_code, o.period, o.submission_id)
         s.commit()
+    return True
 
 
 class WithdrawError(ValueError):

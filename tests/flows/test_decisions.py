@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from models.db import make_engine
+from tests.support.databases import chiso_database
 from tests.support.inbox import at, changed, valid_doc, write
-from tests.support.state import dump, feedback, problems, submissions
+from tests.support.state import db_kind, db_url, dump, feedback, problems, submissions
 
 
 def run(inbox: Path, home: Path) -> None:
@@ -21,7 +23,7 @@ def run(inbox: Path, home: Path) -> None:
 
 
 @pytest.fixture
-def dirs(tmp_path: Path, prefect_api: str) -> tuple[Path, Path]:
+def dirs(tmp_path: Path, prefect_api: str, chiso_db: str) -> tuple[Path, Path]:
     return tmp_path / "inbox", tmp_path / "home"
 
 
@@ -111,40 +113,69 @@ def test_same_bytes_same_path_is_one_submission_and_reruns_are_no_ops(
     assert len(raws) == 1  # archived once, by content
 
 
+def _boom(home: Path, tax_code: str) -> list[str]:
+    """SQL that makes inserting one roster row fail (a crash inside the store step)."""
+    if db_url(home).startswith("sqlite"):
+        return [
+            f"CREATE TRIGGER boom BEFORE INSERT ON enterprise_record WHEN NEW.tax_code = "
+            f"'{tax_code}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+        ]
+    return [
+        "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF NEW.tax_code = '{tax_code}' THEN RAISE EXCEPTION 'disk on fire'; END IF; "
+        "RETURN NEW; END $$",
+        "CREATE TRIGGER boom BEFORE INSERT ON enterprise_record FOR EACH ROW "
+        "EXECUTE FUNCTION boom()",
+    ]
+
+
+def _sql(home: Path, *statements: str) -> list[Any]:
+    engine = make_engine(db_url(home))
+    with engine.begin() as conn:
+        out = [
+            conn.exec_driver_sql(sql).fetchall()
+            if sql.startswith("SELECT")
+            else conn.exec_driver_sql(sql)
+            for sql in statements
+        ]
+    engine.dispose()
+    return out
+
+
 def test_a_crash_inside_the_store_step_leaves_nothing_half_written(
-    tmp_path: Path, prefect_api: str
+    tmp_path: Path, prefect_api: str, chiso_db: str
 ) -> None:
+    from flows.collect import collect_submissions
+    from flows.process import process_submissions
+
     inbox = tmp_path / "inbox"
     for n, unit in enumerate(["25459", "25480", "25486"]):
         write(inbox, f"{unit}/2025Q3/r.json", valid_doc(unit), at(date(2025, 10, 2 + n)))
     home = tmp_path / "crash"
-    from flows.collect import collect_submissions
-    from flows.process import process_submissions
-
     collect_submissions(inbox=str(inbox), home=str(home))
-    victim = valid_doc("25480")["enterprises"][1]["tax_code"]
-    db = sqlite3.connect(home / "chiso.db")
-    db.execute(
-        f"CREATE TRIGGER boom BEFORE INSERT ON enterprise_record WHEN "
-        f"NEW.tax_code = '{victim}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
-    )
-    db.commit()
+    _sql(home, *_boom(home, valid_doc("25480")["enterprises"][1]["tax_code"]))
     with pytest.raises(Exception, match="disk on fire"):
         process_submissions(home=str(home))
     subs = submissions(home)
     assert subs["25459/2025Q3/r.json"].status == "accepted"
     assert subs["25480/2025Q3/r.json"].status == "received"  # rolled back whole
     assert subs["25486/2025Q3/r.json"].status == "received"
-    rows = db.execute(
+    rows, decisions = _sql(
+        home,
         "SELECT count(*) FROM reported_figure rf JOIN submission s ON "
-        "s.id = rf.submission_id WHERE s.status = 'received'"
-    ).fetchone()
-    decisions = db.execute("SELECT count(*) FROM decision").fetchone()
-    assert rows == (0,) and decisions == (1,)
-    db.execute("DROP TRIGGER boom")
-    db.commit()
-    db.close()
+        "s.id = rf.submission_id WHERE s.status = 'received'",
+        "SELECT count(*) FROM decision",
+    )
+    assert (rows[0][0], decisions[0][0]) == (0, 1)
+    _sql(
+        home,
+        "DROP TRIGGER boom"
+        if db_url(home).startswith("sqlite")
+        else "DROP TRIGGER boom ON enterprise_record",
+    )
     process_submissions(home=str(home))
-    clean = tmp_path / "clean"
-    run(inbox, clean)
-    assert dump(home) == dump(clean)
+    expected = dump(home)
+    with chiso_database(db_kind(home)):
+        clean = tmp_path / "clean"
+        run(inbox, clean)
+        assert expected == dump(clean)

@@ -4,30 +4,35 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from examples.sample_inbox import write_sample_inbox
-from tests.support.state import dump
+from tests.support.databases import chiso_database
+from tests.support.state import db_url, dump
 
 CHISO = str(Path(sys.executable).parent / "chiso")
 
 
 def _count(home: Path, sql: str) -> int:
-    try:
-        db = sqlite3.connect(f"file:{home / 'chiso.db'}?mode=ro", uri=True, timeout=1)
-        try:
-            return int(db.execute(sql).fetchone()[0])
-        finally:
-            db.close()
-    except sqlite3.Error:
+    url = db_url(home)
+    if url.startswith("sqlite") and not (home / "chiso.db").exists():
         return 0
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(sql)).scalar() or 0)
+    except Exception:  # not migrated yet
+        return 0
+    finally:
+        engine.dispose()
 
 
 def _run(inbox: Path, home: Path, api: str) -> subprocess.Popen[bytes]:
@@ -50,27 +55,32 @@ POINTS: dict[str, Callable[[Path], bool]] = {
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> tuple[Path, dict]:
+def sample(
+    tmp_path_factory: pytest.TempPathFactory, prefect_api: str, module_db: str
+) -> tuple[Path, str, dict[str, Any]]:
     root = tmp_path_factory.mktemp("kill")
     inbox = write_sample_inbox(root / "inbox")
-    clean = root / "clean"
-    assert _run(inbox, clean, prefect_api).wait(timeout=300) == 0
-    return inbox, dump(clean)
+    kind = "sqlite" if module_db == "sqlite" else "postgresql"
+    with chiso_database(kind):
+        clean = root / "clean"
+        assert _run(inbox, clean, prefect_api).wait(timeout=300) == 0
+        return inbox, kind, dump(clean)
 
 
 @pytest.mark.parametrize("point", list(POINTS))
 def test_sigkill_then_rerun_converges(
-    sample: tuple[Path, dict], tmp_path: Path, prefect_api: str, point: str
+    sample: tuple[Path, str, dict[str, Any]], tmp_path: Path, prefect_api: str, point: str
 ) -> None:
-    inbox, expected = sample
-    home = tmp_path / "home"
-    proc = _run(inbox, home, prefect_api)
-    deadline = time.monotonic() + 240
-    while not POINTS[point](home) and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert proc.poll() is None, f"the run ended before the kill point {point!r}"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    at_kill = (_count(home, SUBMITTED), _count(home, DECIDED))
-    assert _run(inbox, home, prefect_api).wait(timeout=300) == 0
-    assert dump(home) == expected, f"diverged after a kill {point} at {at_kill}"
+    inbox, kind, expected = sample
+    with chiso_database(kind):
+        home = tmp_path / "home"
+        proc = _run(inbox, home, prefect_api)
+        deadline = time.monotonic() + 240
+        while not POINTS[point](home) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert proc.poll() is None, f"the run ended before the kill point {point!r}"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        at_kill = (_count(home, SUBMITTED), _count(home, DECIDED))
+        assert _run(inbox, home, prefect_api).wait(timeout=300) == 0
+        assert dump(home) == expected, f"diverged after a kill {point} at {at_kill}"

@@ -194,7 +194,7 @@ CASES: dict[str, tuple[str, Any, str, list[tuple[Any, ...]]]] = {
 
 
 @pytest.fixture(scope="module")
-def decided(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> Path:
+def decided(tmp_path_factory: pytest.TempPathFactory, prefect_api: str, module_db: str) -> Path:
     """One inbox holding every case (each under its own unit), collected and processed once."""
     from flows.collect import collect_submissions
     from flows.process import process_submissions

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +27,9 @@ def run(inbox: Path, home: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> tuple[Path, Path]:
+def sample(
+    tmp_path_factory: pytest.TempPathFactory, prefect_api: str, module_db: str
+) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("publish")
     inbox = write_sample_inbox(root / "inbox")
     home = root / "home"
@@ -110,17 +111,8 @@ def test_published_tables_follow_the_contract(sample: tuple[Path, Path]) -> None
     assert comp["703"]["received_at"].endswith("Z")
 
 
-def test_second_run_changes_nothing(sample: tuple[Path, Path], tmp_path: Path) -> None:
-    inbox, home = sample
-    copy = tmp_path / "home"
-    shutil.copytree(home, copy)
-    before, keys = dump(copy), sorted(store(copy).list_keys())
-    run(inbox, copy)
-    assert dump(copy) == before and sorted(store(copy).list_keys()) == keys
-
-
 def test_a_changed_resubmission_makes_one_new_version_of_its_quarter_and_year(
-    tmp_path: Path, prefect_api: str
+    tmp_path: Path, prefect_api: str, chiso_db: str
 ) -> None:
     inbox, home = tmp_path / "inbox", tmp_path / "home"
     for n, period in enumerate(["2024Q2", "2024Q3", "2024Q4"]):
@@ -150,28 +142,9 @@ def test_a_changed_resubmission_makes_one_new_version_of_its_quarter_and_year(
     assert row["denominator"] == "777"
 
 
-def test_withdrawal_restores_the_previous_submission(
-    sample: tuple[Path, Path], tmp_path: Path
+def test_hand_built_inbox_equals_hand_computed_values(
+    tmp_path: Path, prefect_api: str, chiso_db: str
 ) -> None:
-    from flows.status import withdraw_submission
-
-    _, home = sample
-    copy = tmp_path / "home"
-    shutil.copytree(home, copy)
-    subs = submissions(copy)
-    correction = subs["703/2025Q1/baocao_703_2025Q1_dinh_chinh.xlsx"]
-    assert correction.status == "accepted"
-    before = versions(copy)
-    assert withdraw_submission(correction.id, "số liệu nhập sai", copy) == 0
-    subs = submissions(copy)
-    assert subs["703/2025Q1/baocao_703_2025Q1_dinh_chinh.xlsx"].status == "withdrawn"
-    assert subs["703/2025Q1/baocao_703_2025Q1.json"].status == "accepted"
-    after = versions(copy)
-    assert {p for p in PERIODS if after[p] != before[p]} == {"2025Q1", "2025"}
-    assert withdraw_submission(correction.id, "again", copy) == 2  # not accepted any more
-
-
-def test_hand_built_inbox_equals_hand_computed_values(tmp_path: Path, prefect_api: str) -> None:
     inbox, home = tmp_path / "inbox", tmp_path / "home"
     a = changed(
         valid_doc("703", "2024Q1"),
@@ -219,3 +192,28 @@ def test_hand_built_inbox_equals_hand_computed_values(tmp_path: Path, prefect_ap
     assert missing and all(r["value"] == "" for r in missing)
     comp = {r["unit_code"]: r["status"] for r in read_csv(home, "2024Q1", "completeness.csv")}
     assert (comp["703"], comp["705"], comp["706"]) == ("on_time", "late", "missing")
+
+
+def test_second_run_changes_nothing(sample: tuple[Path, Path]) -> None:
+    inbox, home = sample
+    before, keys = dump(home), sorted(store(home).list_keys())
+    run(inbox, home)
+    assert dump(home) == before and sorted(store(home).list_keys()) == keys
+
+
+def test_withdrawal_restores_the_previous_submission(sample: tuple[Path, Path]) -> None:
+    """Last in the module: it changes the shared sample state."""
+    from flows.status import withdraw_submission
+
+    _, home = sample
+    subs = submissions(home)
+    correction = subs["703/2025Q1/baocao_703_2025Q1_dinh_chinh.xlsx"]
+    assert correction.status == "accepted"
+    before = versions(home)
+    assert withdraw_submission(correction.id, "số liệu nhập sai", home) == 0
+    subs = submissions(home)
+    assert subs["703/2025Q1/baocao_703_2025Q1_dinh_chinh.xlsx"].status == "withdrawn"
+    assert subs["703/2025Q1/baocao_703_2025Q1.json"].status == "accepted"
+    after = versions(home)
+    assert {p for p in PERIODS if after[p] != before[p]} == {"2025Q1", "2025"}
+    assert withdraw_submission(correction.id, "again", home) == 2  # not accepted any more

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,8 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'chiso.db'}"
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
+@contextmanager
+def pg_database() -> Iterator[str]:
     """A PostgreSQL database of its own, dropped afterwards."""
     admin = _pg_admin()
     if admin is None:
@@ -51,6 +52,12 @@ def pg_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    with pg_database() as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest) -> str:
     """Each test using this runs on both databases."""
@@ -63,3 +70,30 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url)
     yield eng
     eng.dispose()
+
+
+@contextmanager
+def chiso_database(kind: str) -> Iterator[str]:
+    """Point chiso's flows at ``kind``: the home's SQLite file, or a fresh PostgreSQL."""
+    with pytest.MonkeyPatch.context() as mp:
+        if kind == "sqlite":
+            mp.delenv("CHISO_DATABASE_URL", raising=False)
+            yield "sqlite"
+            return
+        with pg_database() as url:
+            mp.setenv("CHISO_DATABASE_URL", url)
+            yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def chiso_db(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a flow-tier test on both databases (PostgreSQL through CHISO_DATABASE_URL)."""
+    with chiso_database(request.param) as kind:
+        yield kind
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_db(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The same, for module-scoped fixtures that run a whole pipeline once."""
+    with chiso_database(request.param) as kind:
+        yield kind

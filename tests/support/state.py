@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,15 @@ from models.submission import Decision, EnterpriseRecord, ReportedFigure, Submis
 from tasks.objectstore import LocalObjectStore
 
 
+def db_url(home: Path) -> str:
+    """The database the flows of this test use: CHISO_DATABASE_URL, else the home's file."""
+    return os.environ.get("CHISO_DATABASE_URL") or f"sqlite:///{home / 'chiso.db'}"
+
+
+def db_kind(home: Path) -> str:
+    return "sqlite" if db_url(home).startswith("sqlite") else "postgresql"
+
+
 def feedback(home: Path, sub: Submission) -> dict[str, Any]:
     store = LocalObjectStore(home / "objects")
     keys = [k for k in store.list_keys("feedback/") if k.endswith(f"{sub.id}.json")]
@@ -23,7 +33,7 @@ def feedback(home: Path, sub: Submission) -> dict[str, Any]:
 
 def submissions(home: Path) -> dict[str, Submission]:
     """Submissions by their path under the inbox (``unit/period/file``)."""
-    engine = make_engine(f"sqlite:///{home / 'chiso.db'}")
+    engine = make_engine(db_url(home))
     with Session(engine) as s:
         subs = s.exec(select(Submission)).all()
     engine.dispose()
@@ -39,7 +49,7 @@ def problems(doc: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 def dump(home: Path) -> dict[str, Any]:
     """Everything that must be identical after an interrupted and an uninterrupted run."""
-    engine = make_engine(f"sqlite:///{home / 'chiso.db'}")
+    engine = make_engine(db_url(home))
     with Session(engine) as s:
         subs = s.exec(select(Submission)).all()
         by_id = {x.id: "/".join(x.source_uri.split("/")[-3:]) for x in subs}
