@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 
 def nothing_to_do(settings: Any) -> bool:
@@ -20,6 +20,13 @@ def nothing_to_do(settings: Any) -> bool:
         return False
     with Session(res.engine) as s:
         known = set(s.exec(select(Submission.id)).all())
+        tagged = set(
+            s.exec(
+                select(Submission.source_uri, Submission.source_etag).where(
+                    col(Submission.source_etag).is_not(None)
+                )
+            ).all()
+        )
         pending = s.exec(
             select(func.count()).select_from(Submission).where(Submission.status == "received")
         ).one()
@@ -27,6 +34,8 @@ def nothing_to_do(settings: Any) -> bool:
         return False
     for src in res.sources():
         for found in src.scan():
+            if found.etag and (found.source_uri, found.etag) in tagged:
+                continue
             sha, _ = _hash(found, res.settings.max_file_bytes)
             if submission_id(found.source_uri, sha) not in known:
                 return False

@@ -58,7 +58,7 @@ class Resources:
         return Limits(self.settings.max_file_bytes, self.settings.max_unpacked_bytes)
 
     def sources(self) -> list[Source]:
-        return [open_source(s) for s in self.settings.source_list]
+        return [open_source(s, self.settings) for s in self.settings.source_list]
 
     def prepare_database(self) -> None:
         """Migrate the schema to head and load the catalog into its tables."""

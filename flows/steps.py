@@ -84,7 +84,7 @@ def store_decisions(
     return [o for o in done if o is not None]  # None: another run decided it first
 
 
-@task(name="publish-period", cache_policy=NO_CACHE)
+@task(name="publish-period", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def publish_period(
     engine: Engine, objects: ObjectStore, ctx: Any, period: str, include: set[str] | None = None
 ) -> Any:

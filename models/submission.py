@@ -15,6 +15,7 @@ class Submission(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=32)
     source_uri: str
+    source_etag: str | None = None  # the source's version tag (S3 ETag), to skip known objects
     content_sha256: str = Field(max_length=64, index=True)
     filename: str
     format: str = Field(max_length=8)  # xlsx | json | other

@@ -63,6 +63,15 @@ def _hash(found: FoundFile, max_bytes: int) -> tuple[str, bytes | None]:
 
 def register(found: FoundFile, store: ObjectStore, engine: Engine, max_bytes: int) -> Registered:
     """Archive the bytes under ``raw/`` and record the submission; a no-op when known."""
+    if found.etag:
+        with Session(engine) as session:
+            known = session.exec(
+                select(Submission.id).where(
+                    Submission.source_uri == found.source_uri, Submission.source_etag == found.etag
+                )
+            ).first()
+        if known:
+            return Registered(known, found.path_unit, found.path_period, new=False)
     sha, data = _hash(found, max_bytes)
     sid = submission_id(found.source_uri, sha)
     with Session(engine) as session:
@@ -75,9 +84,10 @@ def register(found: FoundFile, store: ObjectStore, engine: Engine, max_bytes: in
         else:
             with found.opener() as f:
                 store.put_stream(key, f)
-    row = {
+    row: dict[str, object] = {
         "id": sid,
         "source_uri": found.source_uri,
+        "source_etag": found.etag,
         "content_sha256": sha,
         "filename": found.filename,
         "format": file_format(found.filename),

@@ -93,10 +93,15 @@ def _pointer(store: ObjectStore, key: str) -> dict[str, Any] | None:
 
 
 def _existing_version(store: ObjectStore, period: str, data_hash: str) -> str | None:
-    """A fully written version with this data (left by a run that died before the pointer)."""
-    tail = f"-{data_hash[:12]}/datapackage.json"
-    found = sorted(k for k in store.list_keys(f"snapshots/{period}/") if k.endswith(tail))
-    return found[-1].split("/")[2] if found else None
+    """A version with this data left by a run that died before moving the pointer (whole
+    or partly written): it is completed and reused, so a rerun makes no second version."""
+    suffix = f"-{data_hash[:12]}"
+    found = {
+        k.split("/")[2]
+        for k in store.list_keys(f"snapshots/{period}/")
+        if k.count("/") == 3 and k.split("/")[2].endswith(suffix)
+    }
+    return max(found) if found else None
 
 
 def write_version(
@@ -207,6 +212,7 @@ def publish(
             version = _existing_version(store, pub.period, pub.data_hash) or pub.version(now)
             new = True
             if not store.exists(f"snapshots/{pub.period}/{version}/datapackage.json"):
+                # rewritten whole: a partial version's files are replaced, never trusted
                 stamp = now.isoformat().replace("+00:00", "Z")
                 write_version(
                     store, pub, version, report(version, stamp), {**lineage, "published_at": stamp}

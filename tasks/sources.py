@@ -1,4 +1,4 @@
-"""Where submissions come from: a folder now (S3 and HTTP sources come beside it)."""
+"""Where submissions come from: a folder, an S3 prefix, or per-unit HTTP endpoints."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, cast
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ class FoundFile:
     size: int
     received_at: datetime  # the source's own timestamp (aware, UTC)
     opener: Callable[[], BinaryIO]
+    etag: str | None = None  # the source's own version tag (S3), to skip known objects
 
     @property
     def filename(self) -> str:
@@ -88,12 +89,57 @@ class FolderSource:
         )
 
 
-def open_source(uri: str) -> Source:
-    """The source a setting names: a folder path or ``file:///path`` (S3/HTTP later)."""
+class S3Source:
+    """``s3://bucket/inbox/<unit>/<period>/<file>``; ``received_at`` is ``LastModified``."""
+
+    def __init__(self, uri: str, client: Any) -> None:
+        from tasks.s3store import split_uri
+
+        self.bucket, self.prefix = split_uri(uri)
+        self.client, self.uri = client, uri
+
+    def scan(self) -> Iterator[FoundFile]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self.prefix
+        )
+        for page in pages:
+            for obj in page.get("Contents", []):
+                rel = obj["Key"][len(self.prefix) :]
+                if not rel or rel.endswith("/") or any(ignored(p) for p in rel.split("/")):
+                    continue
+                yield FoundFile(
+                    source_uri=f"s3://{self.bucket}/{obj['Key']}",
+                    rel_path=rel,
+                    size=int(obj["Size"]),
+                    received_at=obj["LastModified"].astimezone(UTC),
+                    opener=self._opener(obj["Key"]),
+                    etag=str(obj.get("ETag", "")) or None,
+                )
+
+    def _opener(self, key: str) -> Callable[[], BinaryIO]:
+        def open_() -> BinaryIO:
+            return cast(BinaryIO, self.client.get_object(Bucket=self.bucket, Key=key)["Body"])
+
+        return open_
+
+
+def open_source(uri: str, settings: Any = None) -> Source:
+    """The source a setting names: a folder, ``file:///path``, ``s3://bucket/prefix/`` or
+    an ``http(s)://…{unit_code}…{period}…`` template."""
+    if uri.startswith("s3://"):
+        from tasks.s3store import s3_client
+
+        return S3Source(uri, s3_client(settings.s3_endpoint_url if settings else None))
+    if uri.startswith(("http://", "https://")):
+        from tasks.http_source import HttpSource
+
+        if settings is None:
+            raise ValueError("an HTTP source needs the settings (units, limits, headers)")
+        return HttpSource.from_settings(uri, settings)
     if uri.startswith("file://"):
         from urllib.parse import unquote, urlparse
 
         return FolderSource(Path(unquote(urlparse(uri).path)))
     if "://" in uri:
-        raise ValueError(f"unsupported source {uri!r}: use a folder path or file:///path")
+        raise ValueError(f"unsupported source {uri!r}: use a folder, file://, s3:// or http(s)://")
     return FolderSource(Path(uri))

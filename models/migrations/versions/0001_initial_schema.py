@@ -80,6 +80,7 @@ def upgrade() -> None:
     op.create_table('submission',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('source_uri', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('source_etag', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('content_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('format', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),

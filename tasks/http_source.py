@@ -1,0 +1,138 @@
+"""Per-unit HTTP endpoints returning the JSON document (polled for the open periods)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import partial
+from typing import Any
+
+import httpx
+
+from models.catalog import UnitCatalog, load_units
+from models.periods import Period, local_today
+from tasks.sources import FoundFile
+
+log = logging.getLogger(__name__)
+RETRY_STATUS = {500, 502, 503, 504, 429}
+
+
+class HttpSourceError(RuntimeError):
+    """An endpoint kept failing after its retries."""
+
+
+def canonical(data: bytes) -> bytes:
+    """The document's canonical JSON (sorted keys, no spaces), so a server that
+    re-serialises it does not make a new submission; bytes that are not a clean JSON
+    object (invalid, NaN, repeated keys) are kept as they are, for the validator."""
+    seen_dup = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal seen_dup
+        out = dict(items)
+        seen_dup = seen_dup or len(out) != len(items)
+        return out
+
+    def no_constants(name: str) -> Any:
+        raise ValueError(name)
+
+    try:
+        doc = json.loads(
+            data.decode("utf-8-sig"), object_pairs_hook=pairs, parse_constant=no_constants
+        )
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return data
+    if seen_dup:
+        return data
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def open_periods(today: date, open_days: int) -> list[Period]:
+    """Quarters that have ended, within ``open_days`` of their last day."""
+    p, out = Period.containing(today).previous(), []
+    while (today - p.last_day).days <= open_days:
+        out.append(p)
+        p = p.previous()
+    return sorted(out)
+
+
+@dataclass
+class HttpSource:
+    """``https://host/path/{unit_code}/{period}``: one JSON document per unit and period."""
+
+    template: str
+    units: UnitCatalog
+    open_days: int = 200
+    max_bytes: int = 20 * 1024 * 1024
+    headers: dict[str, str] = field(default_factory=dict)
+    periods: list[Period] | None = None  # a backfill names its own
+    retries: int = 4
+    backoff: float = 0.5
+    timeout: float = 20.0
+
+    def __post_init__(self) -> None:
+        self.uri = self.template
+
+    @classmethod
+    def from_settings(cls, template: str, settings: Any) -> HttpSource:
+        if "{unit_code}" not in template or "{period}" not in template:
+            raise ValueError(f"HTTP source {template!r} needs {{unit_code}} and {{period}}")
+        return cls(
+            template,
+            load_units(settings.units_csv),
+            settings.open_days,
+            settings.max_file_bytes,
+            dict(settings.http_headers),
+        )
+
+    def scan(self) -> Iterator[FoundFile]:
+        periods = self.periods or open_periods(local_today(), self.open_days)
+        with httpx.Client(
+            headers=self.headers, timeout=self.timeout, follow_redirects=True
+        ) as client:
+            for period in periods:
+                for unit in self.units.expected(period):
+                    url = self.template.format(unit_code=unit.code, period=period)
+                    body = self._fetch(client, url)
+                    if body is not None:
+                        data = canonical(body)
+                        yield FoundFile(
+                            source_uri=url,
+                            rel_path=f"{unit.code}/{period}/{unit.code}_{period}.json",
+                            size=len(data),
+                            received_at=datetime.now(UTC),
+                            opener=partial(io.BytesIO, data),
+                        )
+
+    def _fetch(self, client: httpx.Client, url: str) -> bytes | None:
+        """The body, ``None`` for 404 (not submitted yet); retries 5xx and network errors."""
+        for attempt in range(self.retries + 1):
+            try:
+                with client.stream("GET", url) as resp:
+                    if resp.status_code == 404:
+                        return None
+                    if resp.status_code in RETRY_STATUS:
+                        raise httpx.HTTPStatusError(
+                            f"{resp.status_code}", request=resp.request, response=resp
+                        )
+                    resp.raise_for_status()
+                    body = bytearray()
+                    for chunk in resp.iter_bytes():
+                        body += chunk
+                        if len(body) > self.max_bytes:
+                            log.error("skipped %s: larger than %d bytes", url, self.max_bytes)
+                            return None
+                    return bytes(body)
+            except (httpx.TransportError, httpx.HTTPStatusError) as exc:
+                status = getattr(getattr(exc, "response", None), "status_code", None)
+                if status is not None and status not in RETRY_STATUS:
+                    raise HttpSourceError(f"{url}: HTTP {status}") from exc
+                if attempt == self.retries:
+                    raise HttpSourceError(f"{url}: {exc!r} after {self.retries} retries") from exc
+                time.sleep(self.backoff * 2**attempt)
+        return None
