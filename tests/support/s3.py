@@ -86,7 +86,7 @@ class Seaweed:
                 return
             except Exception:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"weed mini exited: see {self.data / 'weed.log'}")
+                    raise RuntimeError(f"weed mini exited: see {self.data / 'weed.log'}") from None
                 time.sleep(0.2)
         raise RuntimeError("weed mini did not answer S3 within 60 s")
 
