@@ -90,6 +90,28 @@ def run(
 
 
 @app.command()
+def backfill(
+    start: Annotated[str, typer.Option("--from", help="First quarter, YYYYQn.")],
+    end: Annotated[str, typer.Option("--to", help="Last quarter, YYYYQn.")],
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", help="Only this unit (repeatable).")
+    ] = None,
+    reprocess: Annotated[
+        str,
+        typer.Option(
+            "--reprocess", help="none | failed | all: which decided files to validate again."
+        ),
+    ] = "none",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would run.")] = False,
+    home: HomeOpt = None,
+) -> None:
+    """Recollect, optionally re-validate, and republish a range of quarters (idempotent)."""
+    from flows.run import backfill_job
+
+    raise typer.Exit(backfill_job(start, end, unit or [], reprocess, dry_run, home))
+
+
+@app.command()
 def status(
     period: Annotated[
         str | None,

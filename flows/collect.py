@@ -10,15 +10,18 @@ from flows.steps import archive_files, scan_sources
 
 
 @flow(name="collect-submissions")
-def collect_submissions(inbox: str | None = None, home: str | None = None) -> dict[str, int]:
+def collect_submissions(
+    inbox: str | None = None, home: str | None = None, periods: list[str] | None = None
+) -> dict[str, int]:
     """Register every new file of the sources as a received submission.
 
     Args:
         inbox: A folder to collect from instead of the configured sources.
         home: chiso's state directory (default: CHISO_HOME).
+        periods: Quarters HTTP sources poll (default: those ended within CHISO_OPEN_DAYS).
     """
     res = resources(home, inbox)
-    found = scan_sources(res.sources())
+    found = scan_sources(res.sources(periods))
     registered = archive_files(found, res.store, res.engine, res.settings.max_file_bytes)
     new = [r for r in registered if r.new]
     events.submissions_received(new)

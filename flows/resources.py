@@ -57,8 +57,16 @@ class Resources:
     def limits(self) -> Limits:
         return Limits(self.settings.max_file_bytes, self.settings.max_unpacked_bytes)
 
-    def sources(self) -> list[Source]:
-        return [open_source(s, self.settings) for s in self.settings.source_list]
+    def sources(self, periods: list[str] | None = None) -> list[Source]:
+        """The configured sources; an HTTP source polls ``periods`` when given."""
+        out = [open_source(s, self.settings) for s in self.settings.source_list]
+        if periods:
+            from tasks.http_source import HttpSource
+
+            for src in out:
+                if isinstance(src, HttpSource):
+                    src.periods = [Period.parse(p) for p in periods]
+        return out
 
     def prepare_database(self) -> None:
         """Migrate the schema to head and load the catalog into its tables."""

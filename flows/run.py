@@ -23,6 +23,18 @@ def _usage(message: str) -> int:
     return 2
 
 
+def missing_folders(settings: Any) -> list[str]:
+    """Configured folder sources that do not exist (a usage error, said before running)."""
+    from tasks.sources import FolderSource, open_source
+
+    out = []
+    for uri in settings.source_list:
+        src = open_source(uri, settings) if "://" not in uri or uri.startswith("file:") else None
+        if isinstance(src, FolderSource) and not src.root.is_dir():
+            out.append(str(src.root))
+    return out
+
+
 def main_job(inbox: Path | None, home: Path | None, period: str | None) -> int:
     """Run the main job; the process exit code (0 done, 1 infrastructure, 2 usage)."""
     for k, v in OFFLINE.items():
@@ -43,7 +55,11 @@ def main_job(inbox: Path | None, home: Path | None, period: str | None) -> int:
             settings.sources = str(inbox.resolve())
         if period:
             period = str(Period.parse(period))
-    except (ValidationError, PeriodError) as exc:
+        if missing := missing_folders(settings):
+            return _usage(
+                f"source folder not found: {', '.join(missing)} (set CHISO_SOURCES or pass --inbox)"
+            )
+    except (ValidationError, PeriodError, ValueError) as exc:
         return _usage(str(exc))
     try:
         summary = _run(settings, period)
@@ -130,3 +146,57 @@ def _print(summary: dict[str, Any]) -> None:
         f"files seen {c['seen']}, new {c['new']}; decided {processed['decided']}: "
         f"accepted {processed['accepted']}, rejected {processed['rejected']}"
     )
+
+
+def backfill_job(
+    start: str, end: str, units: list[str], reprocess: str, dry_run: bool, home: Path | None
+) -> int:
+    """``chiso backfill``; the process exit code."""
+    for k, v in OFFLINE.items():
+        os.environ.setdefault(k, v)
+    if not os.environ.get("PREFECT_API_URL"):
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.resources import resources
+    from models.periods import PeriodError
+    from tasks.backfill import plan
+
+    try:
+        res = resources(str(home) if home else None)
+        plan(res.engine, res.units, start, end, units, reprocess)  # usage errors, early
+        if missing := missing_folders(res.settings):
+            return _usage(f"source folder not found: {', '.join(missing)} (set CHISO_SOURCES)")
+    except (PeriodError, ValueError) as exc:
+        return _usage(str(exc))
+    except Exception as exc:  # the database or object store is not usable
+        typer.secho(
+            f"chiso: backfill failed: {type(exc).__name__}: {exc}", err=True, fg=typer.colors.RED
+        )
+        return 1
+    from flows.backfill import backfill
+
+    try:
+        with _progress_bar():
+            summary = backfill(
+                start=start,
+                end=end,
+                units=units,
+                reprocess=reprocess,
+                dry_run=dry_run,
+                home=str(home) if home else None,
+            )
+    except Exception as exc:
+        typer.secho(
+            f"chiso: backfill failed: {type(exc).__name__}: {exc}", err=True, fg=typer.colors.RED
+        )
+        return 1
+    typer.echo(
+        f"quarters {summary['quarters'][0]}..{summary['quarters'][-1]}; units "
+        f"{summary['units']}; to re-validate {len(summary['reprocess'])}; "
+        f"pending {len(summary['pending'])}" + (" (dry run: nothing done)" if dry_run else "")
+    )
+    for r in summary.get("published", []):
+        typer.echo(
+            f"  {r['period']}: {r['version']} ({r['status']}"
+            f"{', new' if r['new_version'] else ', unchanged'})"
+        )
+    return 0

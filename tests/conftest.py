@@ -8,4 +8,9 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 for _name in [n for n in os.environ if n.startswith("CHISO_")]:
     del os.environ[_name]
 
-pytest_plugins = ["tests.support.databases", "tests.support.prefect", "tests.support.s3", "tests.support.http"]
+pytest_plugins = [
+    "tests.support.databases",
+    "tests.support.prefect",
+    "tests.support.s3",
+    "tests.support.http",
+]

@@ -27,7 +27,7 @@ def endpoints() -> Iterator[Endpoints]:
     state = Endpoints()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             state.hits[self.path] = state.hits.get(self.path, 0) + 1
             state.headers.append(dict(self.headers))
             answers = state.answers.get(self.path, [(404, b"")])

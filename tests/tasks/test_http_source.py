@@ -19,9 +19,14 @@ Q = Period(2025, 3)
 
 
 def source(endpoints: Endpoints, **kw: object) -> HttpSource:
-    return HttpSource(endpoints.url + "/bc/{unit_code}/{period}", load_units(UNITS_CSV),
-                      periods=[Q], backoff=0.01, headers={"Authorization": "Bearer t"},
-                      **kw)  # type: ignore[arg-type]
+    return HttpSource(
+        endpoints.url + "/bc/{unit_code}/{period}",
+        load_units(UNITS_CSV),
+        periods=[Q],
+        backoff=0.01,
+        headers={"Authorization": "Bearer t"},
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def test_fetches_units_that_submitted_with_retries(endpoints: Endpoints) -> None:

@@ -1,0 +1,68 @@
+"""Backfill: choose what to re-decide in a range of quarters (Airflow's reprocess behaviours)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+
+from models.catalog import UnitCatalog
+from models.periods import Period, period_range
+from models.submission import Submission
+
+REPROCESS = {"none": (), "failed": ("rejected",), "all": ("rejected", "accepted", "superseded")}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a backfill over a range would do."""
+
+    quarters: list[str]
+    units: list[str]
+    reprocess: list[str]  # submission ids to decide again
+    pending: list[str]  # submission ids already waiting
+
+
+def plan(
+    engine: Engine, units: UnitCatalog, start: str, end: str, unit_codes: list[str], reprocess: str
+) -> Plan:
+    """The quarters, the units and the submissions a backfill touches."""
+    if reprocess not in REPROCESS:
+        raise ValueError(f"reprocess must be one of {', '.join(REPROCESS)}, not {reprocess!r}")
+    first, last = Period.parse(start), Period.parse(end)
+    if last < first:
+        raise ValueError(f"the range ends ({last}) before it starts ({first})")
+    quarters = [str(p) for p in period_range(first, last)]
+    chosen = []
+    for code in unit_codes:
+        unit = units.find(code)
+        if unit is None or unit.level == "province":
+            raise ValueError(f"unknown reporting unit {code!r}")
+        chosen.append(unit.code)
+    with Session(engine) as s:
+        q = select(Submission).where(col(Submission.period).in_(quarters))
+        if chosen:
+            q = q.where(col(Submission.unit_code).in_(chosen))
+        subs = s.exec(q.order_by(col(Submission.received_at))).all()
+    again = [x.id for x in subs if x.status in REPROCESS[reprocess]]
+    waiting = [x.id for x in subs if x.status == "received"]
+    return Plan(quarters, chosen, again, waiting)
+
+
+def reopen(engine: Engine, ids: list[str]) -> int:
+    """Put submissions back to ``received`` so the next processing decides them again
+    (their earlier decisions stay in the ``decision`` table)."""
+    if not ids:
+        return 0
+    with Session(engine) as s:
+        result = s.execute(
+            update(Submission)
+            .where(
+                col(Submission.id).in_(ids),
+                col(Submission.status).in_(["rejected", "accepted", "superseded"]),
+            )
+            .values(status="received", supersedes=None)
+        )
+        s.commit()
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,67 @@
+"""Backfill: dry run, re-validating failed files after a catalog fix, idempotence."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from catalog import UNITS_CSV
+from tests.support.inbox import at, valid_doc, write
+from tests.support.snapshots import versions
+from tests.support.state import db_url, submissions
+
+
+def test_backfill_revalidates_failed_files_and_keeps_old_decisions(
+    tmp_path: Path, prefect_api: str, chiso_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.backfill import backfill
+    from flows.pipeline import run_pipeline
+
+    inbox, home = tmp_path / "inbox", tmp_path / "home"
+    write(inbox, "703/2024Q1/a.json", valid_doc("703", "2024Q1"), at(date(2024, 4, 2)))
+    write(inbox, "705/2024Q1/b.json", valid_doc("705", "2024Q1"), at(date(2024, 4, 3)))
+    # a catalog that lacks unit 705: its report is rejected as unit_unknown
+    partial = tmp_path / "units.csv"
+    partial.write_text(
+        "".join(
+            line
+            for line in UNITS_CSV.read_text("utf-8").splitlines(True)
+            if not line.startswith("705,")
+        ),
+        "utf-8",
+    )
+    monkeypatch.setenv("CHISO_UNITS_CSV", str(partial))
+    monkeypatch.setenv("CHISO_SOURCES", str(inbox))
+    run_pipeline(home=str(home))
+    assert submissions(home)["705/2024Q1/b.json"].status == "rejected"
+    monkeypatch.setenv("CHISO_UNITS_CSV", str(UNITS_CSV))  # the catalog is fixed
+
+    dry = backfill(start="2024Q1", end="2024Q1", reprocess="failed", dry_run=True, home=str(home))
+    assert dry["quarters"] == ["2024Q1"] and len(dry["reprocess"]) == 1
+    assert submissions(home)["705/2024Q1/b.json"].status == "rejected"  # nothing done
+
+    before = versions(home)
+    done = backfill(start="2024Q1", end="2024Q1", reprocess="failed", home=str(home))
+    assert done["decided"] == 1
+    sub = submissions(home)["705/2024Q1/b.json"]
+    assert sub.status == "accepted"
+    engine = create_engine(db_url(home))
+    with engine.connect() as conn:
+        history = (
+            conn.execute(
+                text("SELECT status FROM decision WHERE submission_id = :s ORDER BY decided_at"),
+                {"s": sub.id},
+            )
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert history == ["rejected", "accepted"]
+    after = versions(home)
+    assert len(after["2024Q1"] - before["2024Q1"]) == 1  # 705 now counts
+
+    again = backfill(start="2024Q1", end="2024Q1", reprocess="failed", home=str(home))
+    assert again["decided"] == 0 and versions(home) == after  # idempotent
