@@ -11,7 +11,7 @@ from prefect.artifacts import create_link_artifact, create_table_artifact
 from flows.progress import track
 from flows.resources import Resources, resources
 from flows.steps import publish_period
-from models.periods import Period, is_year
+from models.periods import Period, is_year, local_day_end_utc
 from tasks.publish import Published
 from tasks.snapshot import Context
 
@@ -58,14 +58,26 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
+def latest_due(timely_days: int, now: datetime) -> Period:
+    """The latest quarter whose due date has passed."""
+    p = Period.containing(now.date())
+    while local_day_end_utc(p.due_date(timely_days)) > now:
+        p = p.previous()
+    return p
+
+
 @flow(name="publish-snapshot")
-def publish_snapshot(period: str, home: str | None = None) -> list[dict[str, Any]]:
+def publish_snapshot(period: str | None = None, home: str | None = None) -> list[dict[str, Any]]:
     """Publish the snapshot of a quarter and of its year (or of a year, given YYYY).
 
     Args:
-        period: The quarter (YYYYQn, any accepted spelling) or a year (YYYY).
+        period: The quarter (YYYYQn, any accepted spelling) or a year (YYYY); by default the
+            latest quarter whose due date has passed (the scheduled "final" publication).
         home: chiso's state directory (default: CHISO_HOME).
     """
-    rows = publish_all(resources(home), [period if is_year(period) else str(Period.parse(period))])
+    res = resources(home)
+    if not period:
+        period = str(latest_due(res.settings.timely_days, datetime.now(UTC)))
+    rows = publish_all(res, [period if is_year(period) else str(Period.parse(period))])
     get_run_logger().info("published %s", [(r["period"], r["version"]) for r in rows])
     return rows
