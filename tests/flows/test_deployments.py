@@ -16,9 +16,12 @@ def test_every_entrypoint_loads() -> None:
     for d in DEPLOYMENTS:
         flow = load_flow_from_entrypoint(str(ROOT / d["entrypoint"]), use_placeholder_flow=False)
         names[d["name"]] = flow.name
-    assert names == {"collect-submissions": "collect-submissions",
-                     "process-submissions": "process-submissions",
-                     "publish-snapshot": "publish-snapshot", "backfill": "backfill"}
+    assert names == {
+        "collect-submissions": "collect-submissions",
+        "process-submissions": "process-submissions",
+        "publish-snapshot": "publish-snapshot",
+        "backfill": "backfill",
+    }
 
 
 def test_triggers_schedules_and_parameters() -> None:
@@ -31,7 +34,8 @@ def test_triggers_schedules_and_parameters() -> None:
     assert publish["parameters"] == {"period": "{{ event.payload.period }}"}
     assert by["publish-snapshot"]["schedules"][0]["cron"].startswith("0 2 16 1,4,7,10")
     assert by["publish-snapshot"]["concurrency_limit"]["limit"] == 1
-    flow = load_flow_from_entrypoint(str(ROOT / by["backfill"]["entrypoint"]),
-                                     use_placeholder_flow=False)
+    flow = load_flow_from_entrypoint(
+        str(ROOT / by["backfill"]["entrypoint"]), use_placeholder_flow=False
+    )
     params = flow.parameters.model_dump()["properties"]
     assert {"start", "end", "units", "reprocess", "dry_run"} <= set(params)
