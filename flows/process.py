@@ -5,12 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_link_artifact, create_table_artifact
 from prefect.concurrency.sync import concurrency
 
 from flows import events
 from flows.resources import resources
-from flows.steps import claim_batch, read_batch, store_decisions, validate_batch
+from flows.steps import (
+    claim_batch,
+    publish_data_docs,
+    read_batch,
+    store_decisions,
+    validate_batch,
+)
 from tasks.claim import claimer
 from tasks.store import Outcome
 
@@ -49,6 +55,11 @@ def process_submissions(home: str | None = None, batch_size: int = BATCH) -> dic
             )
             outcomes += store_decisions(res.engine, res.store, items, subs, found, res.units)
     events.submissions_decided(outcomes)
+    docs = publish_data_docs(res.store) if outcomes else None
+    if docs:
+        create_link_artifact(
+            key="data-docs", link=docs, link_text="Great Expectations Data Docs of the validations"
+        )
     accepted = [o for o in outcomes if o.status == "accepted"]
     periods = sorted({o.period for o in accepted if o.period})
     if outcomes:

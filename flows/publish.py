@@ -12,6 +12,7 @@ from flows.progress import track
 from flows.resources import Resources, resources
 from flows.steps import publish_period
 from models.periods import Period, is_year, local_day_end_utc
+from tasks import completeness, gather
 from tasks.publish import Published
 from tasks.snapshot import Context
 
@@ -49,6 +50,12 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
             table=rows,
             description="Snapshots published (new_version false = unchanged)",
         )
+    for q in quarters:
+        create_table_artifact(
+            key=f"completeness-{q.lower()}",
+            table=completeness_rows(res, q),
+            description=f"Completeness and timeliness, {q}",
+        )
     for r in rows:
         create_link_artifact(
             key=f"report-{r['period'].lower()}",
@@ -56,6 +63,25 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
             link_text=f"report.html {r['period']} {r['version']}",
         )
     return rows
+
+
+def completeness_rows(res: Resources, quarter: str) -> list[dict[str, Any]]:
+    """The quarter's completeness table, as the Prefect UI shows it."""
+    p = Period.parse(quarter)
+    _, facts = gather.quarter_data(res.engine, quarter)
+    rows = completeness.quarter_rows(
+        p, res.units.expected(p), facts, res.settings.timely_days, datetime.now(UTC)
+    )
+    return [
+        {
+            "unit": r["unit_code"],
+            "name": r["unit_name"],
+            "status": r["status"],
+            "received_at": r["received_at"].isoformat() if r["received_at"] else "",
+            "rejected": r["rejected_count"],
+        }
+        for r in rows
+    ]
 
 
 def latest_due(timely_days: int, now: datetime) -> Period:

@@ -100,3 +100,27 @@ def publish_period(
         pub = assemble.quarter_publication(engine, ctx, period)
     build = assemble.report_builder(engine, ctx, pub)
     return publish.publish(engine, objects, pub, build, assemble.lineage(flow_run.get_id()))
+
+
+@task(name="publish-data-docs", cache_policy=NO_CACHE)
+def publish_data_docs(objects: ObjectStore) -> str | None:
+    """Build the GX Data Docs of this run's validations and upload them under ``docs/``."""
+    site = validate.build_docs()
+    if site is None:
+        return None
+    types = {
+        ".html": "text/html; charset=utf-8",
+        ".css": "text/css",
+        ".js": "text/javascript",
+        ".json": "application/json",
+        ".png": "image/png",
+        ".svg": "image/svg+xml",
+    }
+    for path in sorted(site.rglob("*")):
+        if path.is_file():
+            objects.put(
+                "docs/" + path.relative_to(site).as_posix(),
+                path.read_bytes(),
+                types.get(path.suffix),
+            )
+    return objects.url("docs/index.html")

@@ -7,7 +7,9 @@ One ephemeral context serves the whole process.
 from __future__ import annotations
 
 import logging
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,6 +18,8 @@ from expectations.frames import INDEX, Item
 from models.problems import Problem, problem
 
 log = logging.getLogger(__name__)
+DOCS_SITE = "chiso"
+_DOCS_DIR: list[Path] = []  # the Data Docs folder of this process's GX context
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": INDEX}
 
 
@@ -34,6 +38,18 @@ def context() -> Any:
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     ctx.data_sources.add_pandas("chiso")
+    _DOCS_DIR.append(Path(tempfile.mkdtemp(prefix="chiso-docs-")))
+    ctx.add_data_docs_site(
+        site_name=DOCS_SITE,
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(_DOCS_DIR[-1]),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
     return ctx
 
 
@@ -53,9 +69,15 @@ def run_suite(name: str, frame: pd.DataFrame, expectations: list[Any]) -> list[A
 
     if frame.empty:
         return []
-    suite = gx.ExpectationSuite(name=f"chiso_{name}", expectations=expectations)
-    batch = _batch_definition(name).get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(suite, result_format=RESULT_FORMAT)
+    ctx = context()
+    suite = ctx.suites.add_or_update(
+        gx.ExpectationSuite(name=f"chiso_{name}", expectations=expectations)
+    )
+    definition = ctx.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=f"chiso_{name}", data=_batch_definition(name), suite=suite)
+    )
+    # a validation definition (not batch.validate) so the result lands in the Data Docs
+    result = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
     for r in result.results:
         info = r.exception_info or {}
         raised = info.get("raised_exception") or any(
@@ -64,6 +86,15 @@ def run_suite(name: str, frame: pd.DataFrame, expectations: list[Any]) -> list[A
         if raised:
             raise SuiteError(f"{r.expectation_config.type} failed to run on {name}: {info}")
     return list(result.results)
+
+
+def build_docs() -> Path | None:
+    """Build the Data Docs of this process's validations; the site folder (or ``None``
+    when nothing was validated, so GX was never loaded)."""
+    if context.cache_info().currsize == 0:
+        return None
+    context().build_data_docs(site_names=[DOCS_SITE])
+    return _DOCS_DIR[-1]
 
 
 def _plain(value: Any) -> str | None:
