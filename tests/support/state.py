@@ -82,11 +82,12 @@ def dump(home: Path) -> dict[str, Any]:
         }
     engine.dispose()
     store = LocalObjectStore(home / "objects")
-    # snapshot versions are named by time and data hash: compare by the data hash only
+    # snapshot versions are named by time and data hash: compare by the data hash only;
+    # docs/ holds the Data Docs of the last run's validations, a report rather than state
     out["objects"] = sorted(
         re.sub(r"/\d{8}T\d{6}Z-", "/", k)
         for k in store.list_keys()
-        if not k.startswith("feedback/")
+        if not k.startswith(("feedback/", "docs/"))
     )
     out["feedback"] = sorted(k for k in store.list_keys("feedback/"))
     return out
