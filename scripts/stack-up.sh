@@ -51,7 +51,7 @@ for limit in chiso-process-submissions chiso-backfill; do
 done
 "$BIN/chiso" db upgrade >/dev/null
 "$BIN/prefect" --no-prompt deploy --all >"$STACK/logs/deploy.log" 2>&1
-start worker "$BIN/prefect" worker start --pool chiso-process --limit 4
+start worker "$BIN/prefect" worker start --pool chiso-process --limit 2
 cat <<MSG
 
 chiso stack is up.

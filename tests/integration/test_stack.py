@@ -77,11 +77,11 @@ def stack(tmp_path: Path, s3_server: Seaweed, bucket: str, chiso_db: str) -> Ite
         _wait("the Prefect server", lambda: _healthy(httpx, env["PREFECT_API_URL"]), 120)
         cli(str(BIN / "prefect"), "work-pool", "create", "chiso-process", "--type", "process")
         cli(str(BIN / "prefect"), "gcl", "create", "chiso-process-submissions", "--limit", "1")
-        # the deployments of prefect.yaml, with collect polling every 5 s instead of 300
+        # the deployments of prefect.yaml, with collect polling every 15 s instead of 300
         spec = yaml.safe_load((ROOT / "prefect.yaml").read_text("utf-8"))
         for d in spec["deployments"]:
             if d["name"] == "collect-submissions":
-                d["schedules"] = [{"interval": 5, "active": True}]
+                d["schedules"] = [{"interval": 15, "active": True}]
         prefect_file = tmp_path / "prefect.yaml"
         prefect_file.write_text(yaml.safe_dump(spec), "utf-8")
         cli(
@@ -92,7 +92,16 @@ def stack(tmp_path: Path, s3_server: Seaweed, bucket: str, chiso_db: str) -> Ite
             "--prefect-file",
             str(prefect_file),
         )
-        start("worker", str(BIN / "prefect"), "worker", "start", "--pool", "chiso-process")
+        start(
+            "worker",
+            str(BIN / "prefect"),
+            "worker",
+            "start",
+            "--pool",
+            "chiso-process",
+            "--limit",
+            "2",
+        )
         yield {"env": env, "bucket": bucket, "logs": logs, "cli": cli}
     finally:
         for p in reversed(procs):
