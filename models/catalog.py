@@ -64,11 +64,22 @@ class UnitCatalog:
         day = period.last_day
         return [u for u in self.units if u.level in REPORTING_LEVELS and u.valid_on(day)]
 
-    def province(self, period: Period) -> Unit | None:
-        """The province the expected units of ``period`` belong to."""
-        parents = {u.parent_code for u in self.expected(period)}
-        provinces = [self.find(p) for p in sorted(p for p in parents if p)]
-        return provinces[0] if len(provinces) == 1 else None
+    def provinces(self, period: Period) -> list[tuple[Unit, list[Unit]]]:
+        """Each province with its units expected for ``period`` (one for a province's own
+        catalog; 34 for the whole country's)."""
+        groups: dict[str, list[Unit]] = {}
+        for u in self.expected(period):
+            groups.setdefault(u.parent_code or "", []).append(u)
+        out = []
+        for code in sorted(groups, key=lambda c: (len(c), c)):
+            province = self.find(code)
+            if province is None or province.level != "province":
+                raise CatalogError(
+                    f"units expected in {period} have parent {code!r}, which is "
+                    "not a province of the catalog"
+                )
+            out.append((province, groups[code]))
+        return out
 
     @cached_property
     def reporting_codes(self) -> set[str]:

@@ -112,30 +112,31 @@ def _targets(targets: list[dict[str, Any]], indicator: str, year: int) -> dict[s
 def quarter_rows(
     period: str,
     year: int,
-    province: Unit,
-    expected: list[Unit],
+    groups: list[tuple[Unit, list[Unit]]],
     reports: dict[str, UnitReport],
     published: list[Indicator],
     targets: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Every published indicator for each expected unit and for the province."""
+    """Every published indicator for each expected unit and for each province (a
+    province's rows are built from the units whose parent it is)."""
     rows = []
-    present = [reports[u.code] for u in expected if u.code in reports]
-    for u in expected:
-        rep = reports.get(u.code)
-        ents = distinct_enterprises(rep.enterprises) if rep else {}
-        parts = _parts([rep], ents) if rep else {}
+    for province, expected in groups:
+        present = [reports[u.code] for u in expected if u.code in reports]
+        for u in expected:
+            rep = reports.get(u.code)
+            parts = _parts([rep], distinct_enterprises(rep.enterprises)) if rep else {}
+            for ind in published:
+                value, num, den = _value(ind, parts) if rep else (None, None, None)
+                rows.append(_row(period, "unit", u, ind, value, num, den, int(bool(rep)), 1))
+        parts = _parts(present, distinct_enterprises(e for r in present for e in r.enterprises))
         for ind in published:
-            value, num, den = _value(ind, parts) if rep else (None, None, None)
-            rows.append(_row(period, "unit", u, ind, value, num, den, int(rep is not None), 1))
-    ents = distinct_enterprises(e for r in present for e in r.enterprises)
-    parts = _parts(present, ents)
-    for ind in published:
-        value, num, den = _value(ind, parts)
-        rows.append(
-            _row(period, "province", province, ind, value, num, den, len(present), len(expected))
-            | _targets(targets, ind.code, year)
-        )
+            value, num, den = _value(ind, parts)
+            rows.append(
+                _row(
+                    period, "province", province, ind, value, num, den, len(present), len(expected)
+                )
+                | _targets(targets, ind.code, year)
+            )
     return rows
 
 

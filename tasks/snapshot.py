@@ -112,11 +112,8 @@ def quarter(
 ) -> Publication:
     """A quarter's publication."""
     expected = ctx.units.expected(period)
-    province = ctx.units.province(period)
-    if province is None:
-        raise ValueError(f"no single province for the units expected in {period}")
     rows = indicators.quarter_rows(
-        str(period), period.year, province, expected, reports, ctx.published, ctx.targets
+        str(period), period.year, ctx.units.provinces(period), reports, ctx.published, ctx.targets
     )
     due = local_day_end_utc(period.due_date(ctx.timely_days))
     lineage = [

@@ -38,8 +38,8 @@ def test_tay_ninh_has_9_districts_then_96_communes() -> None:
     assert sum(u.name.startswith("Phường") for u in after) == 14
     assert sum(u.name.startswith("Xã") for u in after) == 82
     assert {u.parent_code for u in before} == {"72"} and {u.parent_code for u in after} == {"80"}
-    assert units.province(Period(2025, 2)).code == "72"  # type: ignore[union-attr]
-    assert units.province(Period(2025, 3)).code == "80"  # type: ignore[union-attr]
+    assert [p.code for p, _ in units.provinces(Period(2025, 2))] == ["72"]
+    assert [p.code for p, _ in units.provinces(Period(2025, 3))] == ["80"]
     assert all(u.source for u in units.units)
 
 

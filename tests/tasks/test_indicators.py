@@ -31,9 +31,7 @@ def rows_for(period: str, reports: dict[str, UnitReport]) -> dict[tuple[str, str
     from models.periods import Period
 
     p = Period.parse(period)
-    province = UNITS.province(p)
-    assert province is not None
-    rows = quarter_rows(period, p.year, province, UNITS.expected(p), reports, PUBLISHED, TARGETS)
+    rows = quarter_rows(period, p.year, UNITS.provinces(p), reports, PUBLISHED, TARGETS)
     return {(r["unit_code"], r["indicator"]): r for r in rows}
 
 
@@ -166,3 +164,24 @@ def test_year_to_date_sums_flows_and_takes_stocks_as_of() -> None:
     share = by[("72", "DTE_SHARE_PCT")]
     assert share["denominator"] == 102  # ENT_ACTIVE_TOTAL of the as-of quarter
     assert by[("706", "DX_CLASSES")]["value"] is None
+
+
+def test_a_national_catalog_gives_one_province_row_set_per_province() -> None:
+    from catalog import NATIONAL_UNITS_CSV
+    from models.periods import Period
+
+    units = load_units(NATIONAL_UNITS_CSV)
+    p = Period(2025, 4)
+    groups = units.provinces(p)
+    assert len(groups) == 34 and sum(len(g) for _, g in groups) == 3321
+    hanoi, hanoi_units = groups[0]
+    first = hanoi_units[0].code
+    reports = {
+        first: report(first, {"ENT_ACTIVE_TOTAL": 10, "POPULATION": 1000}, ent(first, "0100109106"))
+    }
+    rows = quarter_rows(str(p), p.year, groups, reports, PUBLISHED, TARGETS)
+    provinces = {r["unit_code"] for r in rows if r["level"] == "province"}
+    assert len(provinces) == 34 and hanoi.code == "01"
+    by = {(r["unit_code"], r["indicator"]): r for r in rows}
+    assert by[("01", "DTE_COUNT")]["value"] == 1 and by[("01", "DTE_COUNT")]["reported_units"] == 1
+    assert by[("79", "DTE_COUNT")]["value"] is None
