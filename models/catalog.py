@@ -51,13 +51,28 @@ class UnitCatalog:
     """Every unit of the catalog, looked up by code ignoring leading zeros."""
 
     units: list[Unit]
+    _by_code: dict[str, Unit] = field(init=False, repr=False)
     _by_key: dict[str, Unit] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._by_key = {code_key(u.code): u for u in self.units}
+        self._by_code = {u.code: u for u in self.units}
+        self._by_key = {}
+        for u in self.units:
+            if u.level in REPORTING_LEVELS:
+                other = self._by_key.setdefault(code_key(u.code), u)
+                if other is not u:
+                    raise CatalogError(
+                        f"reporting units {other.code} and {u.code} have the "
+                        "same code ignoring leading zeros"
+                    )
 
     def find(self, code: object) -> Unit | None:
-        return self._by_key.get(code_key(code)) if code not in (None, "") else None
+        """A reporting unit by its code ignoring leading zeros (the contract's rule for
+        codes in paths and files), else any unit by its exact code (a province)."""
+        if code in (None, ""):
+            return None
+        text = str(code).strip()
+        return self._by_key.get(code_key(text)) or self._by_code.get(text)
 
     def expected(self, period: Period) -> list[Unit]:
         """Reporting units expected (and allowed) to report for ``period``."""
@@ -72,7 +87,7 @@ class UnitCatalog:
             groups.setdefault(u.parent_code or "", []).append(u)
         out = []
         for code in sorted(groups, key=lambda c: (len(c), c)):
-            province = self.find(code)
+            province = self._by_code.get(code)
             if province is None or province.level != "province":
                 raise CatalogError(
                     f"units expected in {period} have parent {code!r}, which is "

@@ -11,7 +11,7 @@ class ReportingUnit(SQLModel, table=True):
     __tablename__ = "reporting_unit"
 
     code: str = Field(primary_key=True, max_length=16)
-    code_key: str = Field(index=True, unique=True, max_length=16)  # code without leading zeros
+    code_key: str = Field(index=True, max_length=16)  # code without leading zeros
     name: str
     level: str = Field(max_length=16)
     parent_code: str | None = Field(default=None, max_length=16)

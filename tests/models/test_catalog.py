@@ -112,3 +112,26 @@ def test_catalog_loads_into_tables_idempotently(db_url: str) -> None:
         unit = session.get(ReportingUnit, "25459")
         assert unit is not None and unit.code_key == "25459" and unit.valid_to is None
     engine.dispose()
+
+
+def test_reporting_units_win_the_match_ignoring_zeros() -> None:
+    units = load_units(NATIONAL_UNITS_CSV)
+    # "04" is Cao Bằng province, and also ward 00004 with its zeros lost: a code in a
+    # file is matched among reporting units; provinces only by their exact code
+    assert units.find("04").code == "00004"  # type: ignore[union-attr]
+    assert units.find("4").code == "00004"  # type: ignore[union-attr]
+    assert units.find("96").code == "96"  # type: ignore[union-attr]  (no ward 00096)
+    groups = units.provinces(Period(2025, 4))
+    assert [p.code for p, _ in groups][:3] == ["01", "04", "08"]
+
+
+def test_two_reporting_units_with_one_key_are_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "units.csv"
+    bad.write_text(
+        "code,name,level,parent_code,valid_from,valid_to,source\n"
+        "72,P,province,,2020-01-01,,x\n703,A,district,72,2020-01-01,,x\n"
+        "0703,B,district,72,2020-01-01,,x\n",
+        "utf-8",
+    )
+    with pytest.raises(CatalogError, match="703 and 0703 have the same code"):
+        load_units(bad)

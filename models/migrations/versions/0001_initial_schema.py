@@ -65,7 +65,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('code')
     )
     with op.batch_alter_table('reporting_unit', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_reporting_unit_code_key'), ['code_key'], unique=True)
+        batch_op.create_index(batch_op.f('ix_reporting_unit_code_key'), ['code_key'], unique=False)
 
     op.create_table('snapshot',
     sa.Column('period', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),

@@ -1,0 +1,165 @@
+"""The national benchmark (issue 6): one quarter of all 3,321 commune-level units.
+
+    uv run python bench/national.py [--units N] [--no-postgres] [--no-cold]
+
+Generates the synthetic inbox once (bench/national_inbox.py, cached under bench/results/),
+then measures, each in a fresh process: the plain baseline (no orchestration, no GX); chiso
+warm (a running Prefect API, imports done) on SQLite and on PostgreSQL; and chiso cold (a
+fresh `chiso run` on a fresh home). Prints a table and writes bench/results/national.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def inbox_for(units: int | None, period: str) -> Path:
+    path = RESULTS / f"inbox-{period}-{units or 'all'}"
+    if not (path / ".done").exists():
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "national_inbox.py"),
+                str(path),
+                "--period",
+                period,
+            ]
+            + (["--units", str(units)] if units else []),
+            check=True,
+        )
+        (path / ".done").write_text("ok")
+    return path
+
+
+def env(**extra: str) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CHISO_", "PREFECT_API"))}
+    return (
+        base
+        | {
+            "GX_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+            "CHISO_UNITS_CSV": str(ROOT / "catalog" / "units_vn_2025.csv"),
+        }
+        | extra
+    )
+
+
+def json_line(cmd: list[str], environ: dict[str, str]) -> dict[str, Any]:
+    out = subprocess.run(cmd, env=environ, check=True, capture_output=True, text=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def baseline(inbox: Path) -> dict[str, Any]:
+    code = (
+        "import json,sys,time,tempfile,resource; from pathlib import Path; "
+        "sys.path.insert(0, 'bench'); from baseline import run; t=time.perf_counter(); "
+        "d=tempfile.mkdtemp(); r=run(Path(sys.argv[1]), Path(d)/'b.db'); "
+        "print(json.dumps({'wall_s': time.perf_counter()-t, 'peak_rss_mb': "
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, **r}))"
+    )
+    return json_line([sys.executable, "-c", code, str(inbox)], env())
+
+
+def warm(inbox: Path, warmup: Path, database: str | None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        extra = {"CHISO_DATABASE_URL": database} if database else {}
+        return json_line(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "warm_run.py"),
+                str(inbox),
+                str(Path(tmp) / "home"),
+                str(warmup),
+            ],
+            env(**extra),
+        )
+
+
+def cold(inbox: Path) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        subprocess.run(
+            [str(BIN / "chiso"), "run", "--inbox", str(inbox), "--home", tmp],
+            env=env(),
+            check=True,
+            capture_output=True,
+        )
+        return {"wall_s": time.perf_counter() - t}
+
+
+def pg_database() -> tuple[str, Any]:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"chiso_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=None)
+    parser.add_argument("--period", default="2025Q4")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-cold", action="store_true")
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    inbox = inbox_for(args.units, args.period)
+    warmup = inbox_for(5, "2025Q3")
+    n = sum(1 for p in inbox.rglob("*") if p.is_file() and not p.name.startswith("."))
+    rows: dict[str, dict[str, Any]] = {"baseline": baseline(inbox)}
+    rows["chiso warm sqlite"] = warm(inbox, warmup, None)
+    if not args.no_postgres:
+        url, drop = pg_database()
+        try:
+            rows["chiso warm postgresql"] = warm(inbox, warmup, url)
+        finally:
+            drop()
+    if not args.no_cold:
+        rows["chiso cold sqlite"] = cold(inbox)
+    base = rows["baseline"]["wall_s"]
+    print(f"national quarter: {n} submissions ({args.period})")
+    print(f"{'run':<24}{'wall s':>8}{'subs/s':>9}{'peak MB':>9}{'orch. %':>9}{'x base':>8}")
+    for name, r in rows.items():
+        r["subs_per_s"] = n / r["wall_s"]
+        r["ratio_to_baseline"] = r["wall_s"] / base
+        if "task_s" in r:
+            r["orchestration_share"] = max(0.0, 1 - r["task_s"] / r["wall_s"])
+        orch = f"{100 * r['orchestration_share']:.0f}" if "orchestration_share" in r else "-"
+        peak = f"{r['peak_rss_mb']:.0f}" if "peak_rss_mb" in r else "-"
+        print(
+            f"{name:<24}{r['wall_s']:>8.1f}{r['subs_per_s']:>9.0f}{peak:>9}{orch:>9}"
+            f"{r['ratio_to_baseline']:>8.1f}"
+        )
+    targets = {"warm_s": 10, "warm_ratio": 5, "cold_s": 45, "peak_mb": 1024}
+    (RESULTS / "national.json").write_text(
+        json.dumps(
+            {"submissions": n, "period": args.period, "targets": targets, "runs": rows}, indent=2
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""One warm measurement (run by bench/national.py in a fresh process): start a Prefect API,
+warm every import on a tiny inbox, then time the pipeline on the national inbox.
+
+    python bench/warm_run.py INBOX HOME WARMUP_INBOX   (settings from the environment)
+Prints one JSON line: wall seconds, peak RSS, time inside tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Peak(threading.Thread):
+    """Samples the resident set size every 20 ms."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak, self.running = rss_mb(), True
+
+    def run(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, rss_mb())
+            time.sleep(0.02)
+
+
+async def task_seconds(since: float) -> float:
+    from datetime import UTC, datetime
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterStartTime
+
+    async with get_client() as client:
+        runs = await client.read_task_runs(
+            task_run_filter=TaskRunFilter(
+                start_time=TaskRunFilterStartTime(after_=datetime.fromtimestamp(since, UTC))
+            ),
+            limit=10000,
+        )
+    return sum(r.total_run_time.total_seconds() for r in runs)
+
+
+def main() -> None:
+    inbox, home, warm_inbox = sys.argv[1:4]
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        from flows.pipeline import run_pipeline
+
+        run_pipeline(inbox=warm_inbox, home=home + "-warmup")
+        peak = Peak()
+        peak.start()
+        start = time.time()
+        t0 = time.perf_counter()
+        result = run_pipeline(inbox=inbox, home=home)
+        wall = time.perf_counter() - t0
+        peak.running = False
+        inside = asyncio.run(task_seconds(start))
+        print(
+            json.dumps(
+                {
+                    "wall_s": wall,
+                    "peak_rss_mb": peak.peak,
+                    "task_s": inside,
+                    "decided": result["processed"]["decided"],
+                    "accepted": result["processed"]["accepted"],
+                    "published": len(result["published"]),
+                }
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
