@@ -41,14 +41,15 @@ async def task_seconds(since: float) -> float:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterStartTime
 
+    flt = TaskRunFilter(
+        start_time=TaskRunFilterStartTime(after_=datetime.fromtimestamp(since, UTC))
+    )
+    total, offset = 0.0, 0
     async with get_client() as client:
-        runs = await client.read_task_runs(
-            task_run_filter=TaskRunFilter(
-                start_time=TaskRunFilterStartTime(after_=datetime.fromtimestamp(since, UTC))
-            ),
-            limit=10000,
-        )
-    return sum(r.total_run_time.total_seconds() for r in runs)
+        while runs := await client.read_task_runs(task_run_filter=flt, limit=200, offset=offset):
+            total += sum(r.total_run_time.total_seconds() for r in runs)
+            offset += len(runs)
+    return total
 
 
 def main() -> None:

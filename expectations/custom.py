@@ -73,24 +73,19 @@ class ExpectColumnValuesToNotBeLegacyEncoded(ColumnMapExpectation):
 
 
 class ColumnPairUnitValidInPeriod(ColumnPairMapMetricProvider):
-    """Metric: unit (column A) is valid on the last day (ISO, column B) of the period."""
+    """Metric: a unit's validity (column A, ``from|to`` ISO dates, ``to`` blank = still
+    valid) covers the period's last day (column B, ISO)."""
 
     condition_metric_name = "column_pair_values.chiso_unit_valid_in_period"
-    condition_value_keys = ("validity",)
 
     @column_pair_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(
-        cls, column_A: pd.Series, column_B: pd.Series, validity: dict[str, list[Any]], **kwargs: Any
-    ) -> pd.Series:
-        def ok(unit: object, last_day: object) -> bool:
-            span = validity.get(str(unit))
-            if span is None:
-                return True  # an unknown unit is reported by its own expectation
-            start, end = span
-            return bool(start <= str(last_day) and (end is None or str(last_day) <= end))
+    def _pandas(cls, column_A: pd.Series, column_B: pd.Series, **kwargs: Any) -> pd.Series:
+        def ok(span: object, last_day: object) -> bool:
+            start, _, end = str(span).partition("|")
+            return start <= str(last_day) and (not end or str(last_day) <= end)
 
         return pd.Series(
-            [ok(u, d) for u, d in zip(column_A, column_B, strict=True)], index=column_A.index
+            [ok(a, b) for a, b in zip(column_A, column_B, strict=True)], index=column_A.index
         )
 
 
@@ -98,6 +93,5 @@ class ExpectUnitToBeValidInPeriod(ColumnPairMapExpectation):
     """Expect each reporting unit to be valid on its period's last day (effective dating)."""
 
     map_metric = "column_pair_values.chiso_unit_valid_in_period"
-    success_keys = ("validity", "mostly", "ignore_row_if")
-    validity: dict[str, list[Any]]
+    success_keys = ("mostly", "ignore_row_if")
     ignore_row_if: str = "either_value_is_missing"

@@ -7,6 +7,7 @@ submission) so each failed row maps back; ``sheet_row`` is the worksheet row to 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -27,7 +28,9 @@ class Item:
     path_period: str | None
 
 
-def info_frame(items: list[Item]) -> pd.DataFrame:
+def info_frame(items: list[Item], validity: dict[str, list[Any]]) -> pd.DataFrame:
+    """One row per submission; ``unit_validity`` is the catalog's ``from|to`` of the unit
+    (null when the code is not a reporting unit), so no expectation carries the catalog."""
     rows = []
     for it in items:
         info = it.parsed.info
@@ -39,7 +42,10 @@ def info_frame(items: list[Item]) -> pd.DataFrame:
                 "submission_id": it.submission_id,
                 "row": 0,
                 "unit_code": info.get("unit_code"),
-                "unit_key": code_key(info["unit_code"]) if info.get("unit_code") else None,
+                "unit_key": (key := code_key(info["unit_code"]) if info.get("unit_code") else None),
+                "unit_validity": "|".join(v or "" for v in validity[key])
+                if key in validity
+                else None,
                 "period_raw": raw,
                 "period": str(period) if period else raw,
                 "period_last": period.last_day.isoformat() if period else None,

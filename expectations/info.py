@@ -34,9 +34,10 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
                 expected="YYYYQn, e.g. 2025Q3 (also Q3/2025, Quý III/2025)",
             ),
         ),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="unit_key",
-            value_set=rules.unit_keys,
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="unit_validity",
+            row_condition="unit_key.notna()",
+            condition_parser="pandas",
             meta=meta(
                 "unit_unknown",
                 sheet=SHEET,
@@ -46,9 +47,8 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
             ),
         ),
         ExpectUnitToBeValidInPeriod(
-            column_A="unit_key",
+            column_A="unit_validity",
             column_B="period_last",
-            validity=rules.validity,
             meta=meta(
                 "unit_not_valid",
                 sheet=SHEET,

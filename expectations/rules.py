@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.catalog import Indicator, code_key
+from models.catalog import Indicator
 from models.periods import Period
 from models.reference import ReportingUnit
 
@@ -30,13 +30,6 @@ class Rules:
         }
         pairs = sorted({tuple(sorted((i.code, i.pair))) for i in figures.values() if i.pair})
         return cls(validity, figures, last_ended, [(a, b) for a, b in pairs])
-
-    @property
-    def unit_keys(self) -> list[str]:
-        return sorted(self.validity)
-
-    def key_of(self, code: str) -> str:
-        return code_key(code)
 
     @property
     def last_ended_index(self) -> int:

@@ -15,8 +15,11 @@ from tasks.snapshot import Context, Publication
 
 
 def quarter_publication(engine: Engine, ctx: Context, period: str) -> Publication:
-    reports, facts = gather.quarter_data(engine, period)
-    return snapshot.quarter(ctx, Period.parse(period), reports, facts)
+    """A quarter's publication (kept in ``ctx`` for its year, built in the same run)."""
+    if period not in ctx.built:
+        reports, facts = gather.quarter_data(engine, period)
+        ctx.built[period] = snapshot.quarter(ctx, Period.parse(period), reports, facts)
+    return ctx.built[period]
 
 
 def year_publication(engine: Engine, ctx: Context, year: str, include: set[str]) -> Publication:

@@ -35,12 +35,24 @@ class Accepted:
 class Ledger:
     current: dict[Key, Accepted] = field(default_factory=dict)
     on_time: set[Key] = field(default_factory=set)
+    # period -> enterprise code -> units whose current submission lists it
+    listed: dict[str, dict[str, set[str]]] = field(default_factory=dict)
 
     def take(self, key: Key, acc: Accepted, was_on_time: bool) -> None:
-        if key not in self.current or acc.order > self.current[key].order:
+        old = self.current.get(key)
+        if old is None or acc.order > old.order:
             self.current[key] = acc
+            index = self.listed.setdefault(key[1], {})
+            for code in old.enterprises if old else ():
+                index.get(code, set()).discard(key[0])
+            for code in acc.enterprises:
+                index.setdefault(code, set()).add(key[0])
         if was_on_time:
             self.on_time.add(key)
+
+    def other_units(self, period: str, unit: str, enterprise_code: str) -> list[str]:
+        """Other units whose current submission for ``period`` lists the enterprise."""
+        return sorted(self.listed.get(period, {}).get(enterprise_code, set()) - {unit})
 
 
 def load_ledger(engine: Engine, periods: set[str], timely_days: int) -> Ledger:
@@ -73,7 +85,7 @@ def load_ledger(engine: Engine, periods: set[str], timely_days: int) -> Ledger:
             ents.get(x.id, set()),
         )
         if x.status == "accepted":
-            ledger.current[(x.unit_code, x.period)] = acc
+            ledger.take((x.unit_code, x.period), acc, False)
         if x.received_at < due:
             ledger.on_time.add((x.unit_code, x.period))
     return ledger
@@ -126,9 +138,8 @@ def cross_frames(
                         "previous_text": str(before),
                     }
                 )
-        others = {k[0]: a for k, a in ledger.current.items() if k[1] == c.period and k[0] != c.unit}
         for n, e in enumerate(c.item.parsed.enterprises, start=1):
-            hits = sorted(u for u, a in others.items() if e.enterprise_code in a.enterprises)
+            hits = ledger.other_units(c.period, c.unit, e.enterprise_code)
             shared.append(
                 {
                     "submission_id": c.item.submission_id,

@@ -109,8 +109,8 @@ def write_version(
 ) -> None:
     """Every file of the version; ``datapackage.json`` last, as the version's seal."""
     files = dict(pub.files)
-    files["indicators.json"] = tables.to_json("indicators", pub.indicators)
-    files["indicators.parquet"] = tables.to_parquet("indicators", pub.indicators)
+    files["indicators.json"] = tables.to_json("indicators", pub.indicators, pub.records)
+    files["indicators.parquet"] = tables.to_parquet("indicators", pub.indicators, pub.records)
     files["report.html"] = report
     base = f"snapshots/{pub.period}/{version}/"
     for name, data in files.items():

@@ -26,10 +26,12 @@ class Publication:
     enterprises: list[dict[str, Any]]
     lineage: list[dict[str, str]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
+    records: list[dict[str, Any]] = field(default_factory=list)  # indicators, normalised
 
     def __post_init__(self) -> None:
+        self.records = tables.records("indicators", self.indicators)  # once, for 3 formats
         self.files = {
-            "indicators.csv": tables.to_csv("indicators", self.indicators),
+            "indicators.csv": tables.to_csv("indicators", self.indicators, self.records),
             "completeness.csv": tables.to_csv("completeness", self.completeness),
             "enterprises.csv": tables.to_csv("enterprises", self.enterprises),
         }
@@ -98,6 +100,7 @@ class Context:
     targets: list[dict[str, Any]]
     timely_days: int
     now: datetime
+    built: dict[str, Publication] = field(default_factory=dict)  # quarters built this run
 
     @property
     def order(self) -> dict[str, int]:

@@ -102,21 +102,28 @@ def records(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{c: plain(r.get(c), t) for c, t in schema.items()} for r in rows]
 
 
-def to_csv(name: str, rows: list[dict[str, Any]]) -> bytes:
+def to_csv(
+    name: str, rows: list[dict[str, Any]], recs: list[dict[str, Any]] | None = None
+) -> bytes:
     """UTF-8 with a byte-order mark, CRLF, blank for null, formula injection escaped."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(SCHEMAS[name])
-    for rec in records(name, rows):
+    for rec in recs if recs is not None else records(name, rows):
         w.writerow([_cell(v) for v in rec.values()])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def to_json(name: str, rows: list[dict[str, Any]]) -> bytes:
-    return json.dumps(records(name, rows), ensure_ascii=False, indent=1).encode("utf-8")
+def to_json(
+    name: str, rows: list[dict[str, Any]], recs: list[dict[str, Any]] | None = None
+) -> bytes:
+    recs = recs if recs is not None else records(name, rows)
+    return json.dumps(recs, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def to_parquet(name: str, rows: list[dict[str, Any]]) -> bytes:
+def to_parquet(
+    name: str, rows: list[dict[str, Any]], recs: list[dict[str, Any]] | None = None
+) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -129,7 +136,7 @@ def to_parquet(name: str, rows: list[dict[str, Any]]) -> bytes:
         "date": pa.string(),
     }
     schema = pa.schema([(c, kinds[t]) for c, t in SCHEMAS[name].items()])
-    recs = records(name, rows)
+    recs = recs if recs is not None else records(name, rows)
     table = pa.Table.from_pylist(recs, schema=schema)
     buf = io.BytesIO()
     pq.write_table(table, buf)

@@ -156,7 +156,7 @@ def validate_content(items: list[Item], rules: Any) -> dict[str, list[Problem]]:
     parse = {it.submission_id: list(it.parsed.problems) for it in items if it.parsed.problems}
     if not readable:
         return parse
-    info_df = info_frame(readable)
+    info_df = info_frame(readable, rules.validity)
     for field in ("unit_code", "period", "reported_by", "contact"):
         info_df[f"row_{field}"] = [it.parsed.info_rows.get(field) for it in readable]
     info_df["row_period_raw"] = info_df["row_period"]
