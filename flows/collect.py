@@ -6,7 +6,7 @@ from prefect import flow, get_run_logger
 
 from flows import events
 from flows.resources import resources
-from flows.steps import archive_files, scan_sources
+from flows.steps import archive_files, opaque, scan_sources
 
 
 @flow(name="collect-submissions")
@@ -21,8 +21,10 @@ def collect_submissions(
         periods: Quarters HTTP sources poll (default: those ended within CHISO_OPEN_DAYS).
     """
     res = resources(home, inbox)
-    found = scan_sources(res.sources(periods))
-    registered = archive_files(found, res.store, res.engine, res.settings.max_file_bytes)
+    found = scan_sources(opaque(res.sources(periods)))
+    registered = archive_files(
+        opaque(found), opaque(res.store), opaque(res.engine), res.settings.max_file_bytes
+    )
     new = [r for r in registered if r.new]
     events.submissions_received(new)
     get_run_logger().info("%d files seen, %d new submissions", len(found), len(new))

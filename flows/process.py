@@ -12,6 +12,7 @@ from flows import events
 from flows.resources import resources
 from flows.steps import (
     claim_batch,
+    opaque,
     publish_data_docs,
     read_batch,
     store_decisions,
@@ -48,14 +49,26 @@ def process_submissions(home: str | None = None, batch_size: int = BATCH) -> dic
     # the claims keep concurrent runs apart; the concurrency limit (created with the
     # deployments) is a second guard, and is skipped where it does not exist
     with concurrency(CONCURRENCY, occupy=1, strict=False), claimer(res.engine) as claims:
-        while subs := claim_batch(claims, batch_size):
-            items = read_batch(res.store, subs, res.limits)
+        while subs := claim_batch(opaque(claims), batch_size):
+            items = read_batch(opaque(res.store), opaque(subs), res.limits)
             found = validate_batch(
-                res.engine, items, subs, res.units, res.rules(), res.settings.timely_days
+                opaque(res.engine),
+                opaque(items),
+                opaque(subs),
+                opaque(res.units),
+                opaque(res.rules()),
+                res.settings.timely_days,
             )
-            outcomes += store_decisions(res.engine, res.store, items, subs, found, res.units)
+            outcomes += store_decisions(
+                opaque(res.engine),
+                opaque(res.store),
+                opaque(items),
+                opaque(subs),
+                opaque(found),
+                opaque(res.units),
+            )
     events.submissions_decided(outcomes)
-    docs = publish_data_docs(res.store) if outcomes else None
+    docs = publish_data_docs(opaque(res.store)) if outcomes else None
     if docs:
         create_link_artifact(
             key="data-docs", link=docs, link_text="Great Expectations Data Docs of the validations"

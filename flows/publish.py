@@ -10,7 +10,7 @@ from prefect.artifacts import create_link_artifact, create_table_artifact
 
 from flows.progress import track
 from flows.resources import Resources, resources
-from flows.steps import publish_period
+from flows.steps import opaque, publish_period
 from models.periods import Period, is_year, local_day_end_utc
 from tasks import completeness, gather
 from tasks.publish import Published
@@ -31,7 +31,7 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
     todo: list[tuple[str, set[str]]] = [(q, set()) for q in quarters]
     todo += [(y, {q for q in quarters if q[:4] == y}) for y in years]
     done = [
-        cast(Published, publish_period(res.engine, res.store, ctx, p, inc))
+        cast(Published, publish_period(opaque(res.engine), opaque(res.store), opaque(ctx), p, inc))
         for p, inc in track(todo, "publish", len(todo))
     ]
     rows: list[dict[str, Any]] = [

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 from sqlalchemy import Engine
 
 from expectations.frames import Item
@@ -17,6 +18,14 @@ from tasks import collect, decide, publish, sources, store, validate
 from tasks.claim import Claimer
 from tasks.objectstore import ObjectStore
 from tasks.parse import Limits
+
+T = TypeVar("T")
+
+
+def opaque(value: T) -> T:
+    """Pass ``value`` to a task without Prefect walking it for upstream results (that walk
+    costs seconds on a batch of thousands of submissions; none of ours hold futures)."""
+    return cast(T, quote(value))
 
 
 @task(name="scan-sources", cache_policy=NO_CACHE)
