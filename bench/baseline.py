@@ -66,6 +66,8 @@ def run(inbox: Path, db: Path) -> dict[str, int]:
     subs, figs, ents = [], [], []
     for dirpath, _, files in os.walk(inbox):
         for name in files:
+            if name.startswith("."):
+                continue
             path = Path(dirpath) / name
             data = path.read_bytes()
             sha = hashlib.sha256(data).hexdigest()
