@@ -4,40 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 
 def nothing_to_do(settings: Any) -> bool:
-    """True when every source file is known and nothing is pending."""
+    """True when every source file is known, nothing is pending and nothing is unpublished."""
     from flows.resources import Resources
     from models.db import current_revision
     from models.submission import Submission
-    from tasks.collect import _hash, submission_id
+    from tasks.collect import Known
     from tasks.gather import dirty_periods
 
     res = Resources(settings)
-    if current_revision(res.engine) is None:
-        return False
-    with Session(res.engine) as s:
-        known = set(s.exec(select(Submission.id)).all())
-        tagged = set(
-            s.exec(
-                select(Submission.source_uri, Submission.source_etag).where(
-                    col(Submission.source_etag).is_not(None)
-                )
-            ).all()
-        )
-        pending = s.exec(
-            select(func.count()).select_from(Submission).where(Submission.status == "received")
-        ).one()
-    if pending or dirty_periods(res.engine):
-        return False
-    for src in res.sources():
-        for found in src.scan():
-            if found.etag and (found.source_uri, found.etag) in tagged:
-                continue
-            sha, _ = _hash(found, res.settings.max_file_bytes)
-            if submission_id(found.source_uri, sha) not in known:
-                return False
-    res.engine.dispose()
-    return True
+    try:
+        if current_revision(res.engine) is None:
+            return False
+        with Session(res.engine) as s:
+            pending = s.exec(
+                select(func.count()).select_from(Submission).where(Submission.status == "received")
+            ).one()
+        if pending or dirty_periods(res.engine):
+            return False
+        known = Known(res.engine)
+        max_bytes = res.settings.max_file_bytes
+        return all(known.match(f, max_bytes).known for src in res.sources() for f in src.scan())
+    finally:
+        res.engine.dispose()

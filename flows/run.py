@@ -23,6 +23,15 @@ def _usage(message: str) -> int:
     return 2
 
 
+def quiet_offline() -> None:
+    """No telemetry; and with Prefect's ephemeral API (nothing outlives the run), keep
+    the terminal to chiso's own summary."""
+    for k, v in OFFLINE.items():
+        os.environ.setdefault(k, v)
+    if not os.environ.get("PREFECT_API_URL"):
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
 def missing_folders(settings: Any) -> list[str]:
     """Configured folder sources that do not exist (a usage error, said before running)."""
     from tasks.sources import FolderSource, open_source
@@ -37,11 +46,7 @@ def missing_folders(settings: Any) -> list[str]:
 
 def main_job(inbox: Path | None, home: Path | None, period: str | None) -> int:
     """Run the main job; the process exit code (0 done, 1 infrastructure, 2 usage)."""
-    for k, v in OFFLINE.items():
-        os.environ.setdefault(k, v)
-    if not os.environ.get("PREFECT_API_URL"):
-        # ephemeral API: nothing outlives the run, so keep the terminal to the summary
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    quiet_offline()
     from pydantic import ValidationError
 
     from flows.settings import Settings
@@ -152,10 +157,7 @@ def backfill_job(
     start: str, end: str, units: list[str], reprocess: str, dry_run: bool, home: Path | None
 ) -> int:
     """``chiso backfill``; the process exit code."""
-    for k, v in OFFLINE.items():
-        os.environ.setdefault(k, v)
-    if not os.environ.get("PREFECT_API_URL"):
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    quiet_offline()
     from flows.resources import resources
     from models.periods import PeriodError
     from tasks.backfill import plan

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -73,13 +72,10 @@ def withdraw_submission(submission: str, reason: str, home: Path | None) -> int:
         typer.secho(f"chiso: {exc}", err=True, fg="red")
         return 2
     typer.echo(f"withdrawn {sub.id} ({sub.unit_code} {sub.period}): {sub.withdrawn_reason}")
-    for k, v in {
-        "GX_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-    }.items():
-        os.environ.setdefault(k, v)
     from flows.publish import publish_snapshot
+    from flows.run import quiet_offline
+
+    quiet_offline()
 
     if sub.period:
         for row in publish_snapshot(period=sub.period, home=str(home) if home else None):

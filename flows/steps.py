@@ -39,8 +39,10 @@ def archive_files(
     found: list[sources.FoundFile], objects: ObjectStore, engine: Engine, max_bytes: int
 ) -> list[collect.Registered]:
     """Archive each new file under ``raw/`` and register it as received."""
+    known = collect.Known(engine)
     return [
-        collect.register(f, objects, engine, max_bytes) for f in track(found, "collect", len(found))
+        collect.register(f, known, objects, engine, max_bytes)
+        for f in track(found, "collect", len(found))
     ]
 
 

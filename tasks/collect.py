@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.db import upsert
 from models.submission import Submission
@@ -61,22 +61,52 @@ def _hash(found: FoundFile, max_bytes: int) -> tuple[str, bytes | None]:
     return digest.hexdigest(), None
 
 
-def register(found: FoundFile, store: ObjectStore, engine: Engine, max_bytes: int) -> Registered:
-    """Archive the bytes under ``raw/`` and record the submission; a no-op when known."""
-    if found.etag:
-        with Session(engine) as session:
-            known = session.exec(
-                select(Submission.id).where(
-                    Submission.source_uri == found.source_uri, Submission.source_etag == found.etag
+@dataclass(frozen=True)
+class Match:
+    """How a found file relates to what is registered."""
+
+    submission_id: str
+    known: bool
+    sha256: str | None = None  # read only when the source's ETag did not identify it
+    data: bytes | None = None  # the bytes, when small enough to parse
+
+
+class Known:
+    """The submissions already registered, by id and by (source, ETag), loaded once."""
+
+    def __init__(self, engine: Engine) -> None:
+        with Session(engine) as s:
+            self.ids = set(s.exec(select(Submission.id)).all())
+            rows = s.exec(
+                select(Submission.source_uri, Submission.source_etag, Submission.id).where(
+                    col(Submission.source_etag).is_not(None)
                 )
-            ).first()
-        if known:
-            return Registered(known, found.path_unit, found.path_period, new=False)
-    sha, data = _hash(found, max_bytes)
-    sid = submission_id(found.source_uri, sha)
-    with Session(engine) as session:
-        if session.exec(select(Submission.id).where(Submission.id == sid)).first():
-            return Registered(sid, found.path_unit, found.path_period, new=False)
+            ).all()
+        self.tagged = {(uri, etag): sid for uri, etag, sid in rows}
+
+    def match(self, found: FoundFile, max_bytes: int) -> Match:
+        """Known objects of a source with ETags are recognised without reading them."""
+        if found.etag and (found.source_uri, found.etag) in self.tagged:
+            return Match(self.tagged[(found.source_uri, found.etag)], True)
+        sha, data = _hash(found, max_bytes)
+        sid = submission_id(found.source_uri, sha)
+        return Match(sid, sid in self.ids, sha, data)
+
+    def remember(self, sid: str, found: FoundFile) -> None:
+        self.ids.add(sid)
+        if found.etag:
+            self.tagged[(found.source_uri, found.etag)] = sid
+
+
+def register(
+    found: FoundFile, known: Known, store: ObjectStore, engine: Engine, max_bytes: int
+) -> Registered:
+    """Archive the bytes under ``raw/`` and record the submission; a no-op when known."""
+    match = known.match(found, max_bytes)
+    if match.known:
+        return Registered(match.submission_id, found.path_unit, found.path_period, new=False)
+    sid, sha, data = match.submission_id, match.sha256, match.data
+    assert sha is not None  # an unknown file has always been read
     key = raw_key(found, sha)
     if not store.exists(key):
         if data is not None:
@@ -103,4 +133,5 @@ def register(found: FoundFile, store: ObjectStore, engine: Engine, max_bytes: in
     with Session(engine) as session:
         upsert(session, Submission, [row], ["id"], update=[])
         session.commit()
+    known.remember(sid, found)
     return Registered(sid, found.path_unit, found.path_period, new=True)

@@ -9,11 +9,13 @@ from sqlalchemy import Engine
 from expectations.frames import Item
 from expectations.rules import Rules
 from models.catalog import UnitCatalog
+from models.form import ParsedSubmission
 from models.periods import Period
-from models.problems import Problem, problem
+from models.problems import Problem
 from models.submission import Submission
 from tasks import feedback
 from tasks.crosscheck import Candidate, cross_frames, load_ledger
+from tasks.filesafety import check_size
 from tasks.objectstore import ObjectStore
 from tasks.parse import Limits, parse_file
 from tasks.store import Outcome, record
@@ -22,17 +24,10 @@ from tasks.validate import merge, path_problems, run_suite, to_problems
 
 def read_item(store: ObjectStore, sub: Submission, limits: Limits) -> Item:
     """Parse a submission from its archived bytes (never reads an oversized file)."""
-    if sub.size_bytes > limits.max_file_bytes:
-        from models.form import ParsedSubmission
-
+    too_large = check_size(sub.size_bytes, limits.max_file_bytes)
+    if too_large:
         parsed = ParsedSubmission(filename=sub.filename, format=sub.format)
-        parsed.problems.append(
-            problem(
-                "file_too_large",
-                value=f"{sub.size_bytes} bytes",
-                expected=f"at most {limits.max_file_bytes // (1024 * 1024)} MB",
-            )
-        )
+        parsed.problems.append(too_large)
     else:
         parsed = parse_file(sub.filename, store.get(sub.object_key), limits)
     return Item(sub.id, parsed, sub.path_unit, sub.path_period)
@@ -117,5 +112,5 @@ def all_problems(
     items: list[Item], content_errors: dict[str, list[Problem]]
 ) -> dict[str, list[Problem]]:
     """Content errors plus the path-layout error of files outside ``<unit>/<period>/``."""
-    layout = {it.submission_id: path_problems(it) for it in items if path_problems(it)}
+    layout = {it.submission_id: found for it in items if (found := path_problems(it))}
     return merge(layout, content_errors)

@@ -12,12 +12,12 @@ _ENTITY = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _CHUNK = 1 << 16
 
 
-def check_size(data: bytes, max_bytes: int) -> Problem | None:
-    """Reject a file larger than ``max_bytes``."""
-    if len(data) > max_bytes:
+def check_size(size: int, max_bytes: int) -> Problem | None:
+    """Reject a file of ``size`` bytes when larger than ``max_bytes``."""
+    if size > max_bytes:
         return problem(
             "file_too_large",
-            value=f"{len(data)} bytes",
+            value=f"{size} bytes",
             expected=f"at most {max_bytes // (1024 * 1024)} MB",
         )
     return None

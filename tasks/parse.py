@@ -40,7 +40,7 @@ def parse_file(filename: str, data: bytes, limits: Limits | None = None) -> Pars
             )
         )
         return out
-    too_large = check_size(data, limits.max_file_bytes)
+    too_large = check_size(len(data), limits.max_file_bytes)
     if too_large:
         out.problems.append(too_large)
         return out

@@ -88,6 +88,10 @@ def datapackage(
     return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
 
 
+def _utc(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def _pointer(store: ObjectStore, key: str) -> dict[str, Any] | None:
     return json.loads(store.get(key)) if store.exists(key) else None
 
@@ -184,7 +188,7 @@ def write_index(engine: Engine, store: ObjectStore, now: datetime) -> None:
     ]
     old = _pointer(store, "snapshots/index.json")
     if old is None or old.get("periods") != periods:
-        doc = {"generated_at": now.isoformat().replace("+00:00", "Z"), "periods": periods}
+        doc = {"generated_at": _utc(now), "periods": periods}
         store.put("snapshots/index.json", json.dumps(doc, indent=2).encode(), "application/json")
 
 
@@ -200,30 +204,26 @@ def publish(
     now = now or datetime.now(UTC)
     latest_key = f"snapshots/{pub.period}/latest.json"
     with store.lock("publish"):
-        current = _pointer(store, latest_key)
-        if current and current["version"].endswith(pub.data_hash[:12]):
-            version, new = current["version"], False
-            if current.get("status") == pub.status:
-                record(engine, pub, version, now, lineage.get("flow_run_id"))
-                write_index(engine, store, now)
-                mark(engine, pub.period, version, now)
-                return Published(pub.period, version, pub.status, False)
+        current = _pointer(store, latest_key) or {}
+        new = not current.get("version", "").endswith(pub.data_hash[:12])
+        if not new:
+            version = current["version"]
         else:
             version = _existing_version(store, pub.period, pub.data_hash) or pub.version(now)
-            new = True
             if not store.exists(f"snapshots/{pub.period}/{version}/datapackage.json"):
                 # rewritten whole: a partial version's files are replaced, never trusted
-                stamp = now.isoformat().replace("+00:00", "Z")
+                stamp = _utc(now)
                 write_version(
                     store, pub, version, report(version, stamp), {**lineage, "published_at": stamp}
                 )
-        pointer = {
-            "period": pub.period,
-            "version": version,
-            "published_at": now.isoformat().replace("+00:00", "Z"),
-            "status": pub.status,
-        }
-        store.put(latest_key, json.dumps(pointer, indent=2).encode(), "application/json")
+        if new or current.get("status") != pub.status:
+            pointer = {
+                "period": pub.period,
+                "version": version,
+                "published_at": _utc(now),
+                "status": pub.status,
+            }
+            store.put(latest_key, json.dumps(pointer, indent=2).encode(), "application/json")
         record(engine, pub, version, now, lineage.get("flow_run_id"))
         write_index(engine, store, now)
         mark(engine, pub.period, version, now)
