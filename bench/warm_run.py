@@ -1,8 +1,9 @@
 """One warm measurement (run by bench/national.py in a fresh process): start a Prefect API,
 warm every import on a tiny inbox, then time the pipeline on the national inbox.
 
-    python bench/warm_run.py INBOX HOME WARMUP_INBOX   (settings from the environment)
-Prints one JSON line: wall seconds, peak RSS, time inside tasks.
+    python bench/warm_run.py INBOX HOME WARMUP_INBOX [PROFILE.txt]   (settings from env)
+Prints one JSON line: wall seconds, peak RSS, time inside tasks. With a fourth argument, the
+timed run is sampled by pyinstrument and its call tree written there (figures then inflate).
 """
 
 from __future__ import annotations
@@ -63,9 +64,18 @@ def main() -> None:
         peak = Peak()
         peak.start()
         start = time.time()
+        profiler = None
+        if len(sys.argv) > 4:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.005)
+            profiler.start()
         t0 = time.perf_counter()
         result = run_pipeline(inbox=inbox, home=home)
         wall = time.perf_counter() - t0
+        if profiler is not None:
+            profiler.stop()
+            Path(sys.argv[4]).write_text(profiler.output_text(unicode=True, show_all=False))
         peak.running = False
         inside = asyncio.run(task_seconds(start))
         print(

@@ -83,16 +83,9 @@ def store_decisions(
     problems: dict[str, list[Problem]],
     units: UnitCatalog,
 ) -> list[store.Outcome]:
-    """Write the feedback reports and record each decision in its own transaction."""
+    """Write the feedback reports, then record the batch's decisions in one transaction."""
     by_id = {s.id: s for s in subs}
-    ordered = decide.in_order(items, by_id)
-    done = [
-        decide.decide_one(
-            engine, objects, it, by_id[it.submission_id], problems.get(it.submission_id, []), units
-        )
-        for it in track(ordered, "decide", len(ordered))
-    ]
-    return [o for o in done if o is not None]  # None: another run decided it first
+    return decide.decide(engine, objects, items, by_id, problems, units)
 
 
 @task(name="publish-period", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)

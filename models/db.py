@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, inspect
+from sqlalchemy import Connection, Engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, create_engine
@@ -62,7 +62,7 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upsert(
-    session: Session,
+    bind: Session | Connection,
     model: type[SQLModel],
     rows: Sequence[dict[str, Any]],
     keys: Iterable[str],
@@ -72,7 +72,7 @@ def upsert(
     if not rows:
         return
     table = model.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
+    dialect = (bind.dialect if isinstance(bind, Connection) else bind.get_bind().dialect).name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table)
     keys = list(keys)
@@ -83,7 +83,7 @@ def upsert(
         )
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-    session.execute(stmt, list(rows))
+    bind.execute(stmt, list(rows))
 
 
 def metadata() -> Any:

@@ -16,7 +16,7 @@ from models.submission import Submission
 from tasks import feedback
 from tasks.crosscheck import Candidate, cross_frames, load_ledger
 from tasks.filesafety import check_size
-from tasks.objectstore import ObjectStore
+from tasks.objectstore import ObjectStore, put_all
 from tasks.parse import Limits, parse_file
 from tasks.store import Outcome, record
 from tasks.validate import merge, path_problems, run_suite, to_problems
@@ -83,29 +83,32 @@ def in_order(items: list[Item], subs: dict[str, Submission]) -> list[Item]:
     )
 
 
-def decide_one(
+def decide(
     engine: Engine,
     store: ObjectStore,
-    item: Item,
-    sub: Submission,
-    found: list[Problem],
+    items: list[Item],
+    subs: dict[str, Submission],
+    problems: dict[str, list[Problem]],
     units: UnitCatalog,
-) -> Outcome | None:
-    """Write the feedback report, then record the decision (one transaction); ``None``
-    when another run decided the submission first."""
-    status = "rejected" if any(p.severity == "error" for p in found) else "accepted"
-    unit, period = identity(item, units)
+) -> list[Outcome]:
+    """Write every feedback report, then record the decisions in decision order (one
+    transaction); the outcomes stored (not those another run decided first)."""
     now = datetime.now(UTC)
-    doc = feedback.report(
-        sub.model_copy(update={"unit_code": unit, "period": period}), status, found, now
-    )
-    key = feedback.feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
-    store.put(key, feedback.to_json(doc), "application/json")
-    store.put(key[:-4] + "html", feedback.to_html(doc), "text/html; charset=utf-8")
-    outcome = Outcome(
-        sub.id, status, found, unit, period, item.parsed if status == "accepted" else None, now, key
-    )
-    return outcome if record(engine, outcome) else None
+    outcomes, reports = [], []
+    for item in in_order(items, subs):
+        sub, found = subs[item.submission_id], problems.get(item.submission_id, [])
+        status = "rejected" if any(p.severity == "error" for p in found) else "accepted"
+        unit, period = identity(item, units)
+        doc = feedback.report(
+            sub.model_copy(update={"unit_code": unit, "period": period}), status, found, now
+        )
+        key = feedback.feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
+        reports.append((key, feedback.to_json(doc), "application/json"))
+        reports.append((key[:-4] + "html", feedback.to_html(doc), "text/html; charset=utf-8"))
+        parsed = item.parsed if status == "accepted" else None
+        outcomes.append(Outcome(sub.id, status, found, unit, period, parsed, now, key))
+    put_all(store, reports)
+    return record(engine, outcomes)
 
 
 def all_problems(

@@ -1,4 +1,4 @@
-"""Record decisions: one database transaction per submission, supersede by ``received_at``."""
+"""Record decisions: one database transaction per batch, supersede by ``received_at``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlmodel import Session, col
+from sqlmodel import select as select_model
 
 from models.db import upsert
 from models.form import ParsedSubmission
@@ -33,7 +34,7 @@ def pending(engine: Engine, limit: int | None = None, offset: int = 0) -> list[S
     """Submissions received and not yet decided, oldest first."""
     with Session(engine) as s:
         q = (
-            select(Submission)
+            select_model(Submission)
             .where(Submission.status == "received")
             .order_by(
                 col(Submission.received_at),
@@ -69,77 +70,139 @@ def _content_rows(o: Outcome) -> tuple[list[dict[str, Any]], list[dict[str, Any]
     return figures, ents
 
 
-def refresh_current(s: Session, unit: str, period: str, new_id: str | None = None) -> None:
-    """Make the accepted submission with the latest ``received_at`` current; others superseded.
+Change = tuple[str, str, str | None]  # (unit_code, period, the submission just accepted)
+_ORDER = ("received_at", "source_uri", "content_sha256")
 
-    ``new_id`` is the submission just accepted: when it becomes current it records which
-    one it superseded.
+
+def refresh_current(conn: Connection, changes: list[Change]) -> None:
+    """Make the accepted submission with the latest ``received_at`` current, the others of
+    its (unit, period) superseded, applying ``changes`` one after another in their order.
+
+    A change's third element is the submission just accepted (``None`` for a withdrawal):
+    when it becomes current it records which one it superseded. The submissions named by
+    the changes are taken in one by one, so a batch gives the same ``supersedes`` links as
+    deciding its members one at a time.
     """
-    rows = s.exec(
-        select(Submission)
-        .where(
-            Submission.unit_code == unit,
-            Submission.period == period,
-            col(Submission.status).in_(["accepted", "superseded"]),
-        )
-        .order_by(
-            col(Submission.received_at).desc(),
-            col(Submission.source_uri).desc(),
-            col(Submission.content_sha256).desc(),
-        )
-    ).all()
-    if not rows:
+    if not changes:
         return
-    current = rows[0]
-    if current.id == new_id:
-        previous = next((r for r in rows[1:] if r.status == "accepted"), None)
-        current.supersedes = previous.id if previous else None
-    current.status = "accepted"
-    for r in rows[1:]:
-        r.status = "superseded"
-    s.add_all(rows)
+    t = Submission.__table__  # type: ignore[attr-defined]
+    keys = {(u, p) for u, p, _ in changes}
+    units, periods = {u for u, _ in keys}, {p for _, p in keys}
+    q = select(t.c.id, t.c.unit_code, t.c.period, t.c.status, t.c.supersedes, *t.c[_ORDER]).where(
+        t.c.period.in_(periods), t.c.status.in_(["accepted", "superseded"])
+    )
+    if len(units) <= 500:
+        q = q.where(t.c.unit_code.in_(units))
+    incoming = {sid for _, _, sid in changes if sid}
+    before: dict[str, tuple[str, str | None]] = {}
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    arriving: dict[str, dict[str, Any]] = {}
+    for found in conn.execute(q).mappings():
+        if (found["unit_code"], found["period"]) not in keys:
+            continue
+        row = dict(found) | {"order": tuple(found[c] for c in _ORDER)}
+        before[row["id"]] = (row["status"], row["supersedes"])
+        if row["id"] in incoming:
+            arriving[row["id"]] = row
+        else:
+            groups.setdefault((row["unit_code"], row["period"]), []).append(row)
+    for unit, period, new_id in changes:
+        group = groups.setdefault((unit, period), [])
+        if new_id in arriving:
+            group.append(arriving.pop(new_id))
+        if not group:
+            continue
+        group.sort(key=lambda r: r["order"], reverse=True)
+        current = group[0]
+        if current["id"] == new_id:
+            previous = next((r for r in group[1:] if r["status"] == "accepted"), None)
+            current["supersedes"] = previous["id"] if previous else None
+        current["status"] = "accepted"
+        for r in group[1:]:
+            r["status"] = "superseded"
+    changed = [
+        {"b_id": r["id"], "b_status": r["status"], "b_supersedes": r["supersedes"]}
+        for group in groups.values()
+        for r in group
+        if before[r["id"]] != (r["status"], r["supersedes"])
+    ]
+    if changed:
+        conn.execute(
+            update(t)
+            .where(t.c.id == bindparam("b_id"))
+            .values(status=bindparam("b_status"), supersedes=bindparam("b_supersedes")),
+            changed,
+        )
 
 
-def record(engine: Engine, o: Outcome) -> bool:
-    """Store one decision atomically; ``False`` (and nothing stored) when already decided."""
-    errors = sum(p.severity == "error" for p in o.problems)
-    problems = [p.to_dict() for p in o.problems]
-    with Session(engine) as s:
-        claimed = s.execute(
-            update(Submission)
-            .where(col(Submission.id) == o.submission_id, col(Submission.status) == "received")
-            .values(
-                status=o.status,
-                decided_at=o.decided_at,
-                unit_code=o.unit_code,
-                period=o.period,
-                error_count=errors,
-                warning_count=len(o.problems) - errors,
-                problems=problems,
-            )
+class _Raced(Exception):
+    """Another run decided one of the submissions first (rolls the transaction back)."""
+
+
+def _store(conn: Connection, outcomes: list[Outcome]) -> None:
+    t = Submission.__table__  # type: ignore[attr-defined]
+    decided = []
+    for o in outcomes:
+        errors = sum(p.severity == "error" for p in o.problems)
+        decided.append(
+            {
+                "submission_id": o.submission_id,
+                "status": o.status,
+                "decided_at": o.decided_at,
+                "unit_code": o.unit_code,
+                "period": o.period,
+                "error_count": errors,
+                "warning_count": len(o.problems) - errors,
+                "problems": [p.to_dict() for p in o.problems],
+                "feedback_key": o.feedback_key,
+            }
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            s.rollback()
-            return False
-        s.add(
-            Decision(
-                submission_id=o.submission_id,
-                decided_at=o.decided_at,
-                status=o.status,
-                error_count=errors,
-                warning_count=len(o.problems) - errors,
-                problems=problems,
-                feedback_key=o.feedback_key,
-            )
-        )
-        if o.status == "accepted" and o.unit_code and o.period:
-            figures, ents = _content_rows(o)
-            upsert(s, ReportedFigure, figures, ["submission_id", "code"])
-            upsert(s, EnterpriseRecord, ents, ["submission_id", "tax_code"])
-            s.flush()
-            refresh_current(s, o.unit_code, o.period, o.submission_id)
-        s.commit()
-    return True
+    columns = ("status", "decided_at", "unit_code", "period", "error_count", "warning_count")
+    claimed = conn.execute(
+        update(t)
+        .where(t.c.id == bindparam("b_id"), t.c.status == "received")
+        .values({c: bindparam(f"b_{c}", type_=t.c[c].type) for c in (*columns, "problems")}),
+        [
+            {"b_id": d["submission_id"], **{f"b_{c}": d[c] for c in (*columns, "problems")}}
+            for d in decided
+        ],
+    )
+    if claimed.rowcount != len(outcomes):
+        raise _Raced
+    kept = ("submission_id", "decided_at", "status", "error_count", "warning_count")
+    conn.execute(
+        insert(Decision.__table__),  # type: ignore[attr-defined]
+        [{k: d[k] for k in (*kept, "problems", "feedback_key")} for d in decided],
+    )
+    accepted = [o for o in outcomes if o.status == "accepted" and o.unit_code and o.period]
+    figures: list[dict[str, Any]] = []
+    ents: list[dict[str, Any]] = []
+    for o in accepted:
+        f, e = _content_rows(o)
+        figures += f
+        ents += e
+    upsert(conn, ReportedFigure, figures, ["submission_id", "code"])
+    upsert(conn, EnterpriseRecord, ents, ["submission_id", "tax_code"])
+    refresh_current(conn, [(o.unit_code or "", o.period or "", o.submission_id) for o in accepted])
+
+
+def record(engine: Engine, outcomes: list[Outcome]) -> list[Outcome]:
+    """Store decisions, given in decision order, in one transaction; the ones stored.
+
+    When another run decided any of them first, nothing of the batch is kept and each is
+    stored in its own transaction instead, so the others still land (a rare race: the
+    claims keep runs apart).
+    """
+    if not outcomes:
+        return []
+    try:
+        with engine.begin() as conn:
+            _store(conn, outcomes)
+        return outcomes
+    except _Raced:
+        if len(outcomes) == 1:
+            return []
+    return [o for o in outcomes if record(engine, [o])]
 
 
 class WithdrawError(ValueError):
@@ -168,7 +231,7 @@ def withdraw(engine: Engine, submission_id: str, reason: str, now: datetime) -> 
         )
         s.flush()
         if sub.unit_code and sub.period:
-            refresh_current(s, sub.unit_code, sub.period)
+            refresh_current(s.connection(), [(sub.unit_code, sub.period, None)])
         s.commit()
         s.refresh(sub)
         return sub

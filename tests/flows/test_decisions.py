@@ -157,16 +157,15 @@ def test_a_crash_inside_the_store_step_leaves_nothing_half_written(
     with pytest.raises(Exception, match="disk on fire"):
         process_submissions(home=str(home))
     subs = submissions(home)
-    assert subs["25459/2025Q3/r.json"].status == "accepted"
-    assert subs["25480/2025Q3/r.json"].status == "received"  # rolled back whole
-    assert subs["25486/2025Q3/r.json"].status == "received"
-    rows, decisions = _sql(
+    # the batch is one transaction: rolled back whole, the 25459 before the crash included
+    assert {s.status for s in subs.values()} == {"received"}
+    rows, decisions, ents = _sql(
         home,
-        "SELECT count(*) FROM reported_figure rf JOIN submission s ON "
-        "s.id = rf.submission_id WHERE s.status = 'received'",
+        "SELECT count(*) FROM reported_figure",
         "SELECT count(*) FROM decision",
+        "SELECT count(*) FROM enterprise_record",
     )
-    assert (rows[0][0], decisions[0][0]) == (0, 1)
+    assert (rows[0][0], decisions[0][0], ents[0][0]) == (0, 0, 0)
     _sql(
         home,
         "DROP TRIGGER boom"
@@ -179,3 +178,57 @@ def test_a_crash_inside_the_store_step_leaves_nothing_half_written(
         clean = tmp_path / "clean"
         run(inbox, clean)
         assert expected == dump(clean)
+
+
+def test_a_batch_decides_as_one_by_one_would(
+    tmp_path: Path, prefect_api: str, chiso_db: str
+) -> None:
+    from flows.collect import collect_submissions
+    from flows.process import process_submissions
+
+    inbox = tmp_path / "inbox"
+    doc = valid_doc()
+    for n, day in enumerate([9, 2, 12, 5]):
+        write(
+            inbox,
+            f"25459/2025Q3/{n}.json",
+            changed(doc, reported_by=str(n)),
+            at(date(2025, 10, day)),
+        )
+    write(inbox, "25480/2025Q3/a.json", valid_doc("25480"), at(date(2025, 10, 3)))
+    one, batch = tmp_path / "one", tmp_path / "batch"
+    collect_submissions(inbox=str(inbox), home=str(one))
+    process_submissions(home=str(one), batch_size=1)
+    expected = dump(one)
+    with chiso_database(db_kind(one)):  # a second, fresh database
+        collect_submissions(inbox=str(inbox), home=str(batch))
+        process_submissions(home=str(batch), batch_size=500)
+        assert dump(batch) == expected
+        subs = submissions(batch)
+    assert subs["25459/2025Q3/2.json"].status == "accepted"
+    assert subs["25459/2025Q3/2.json"].supersedes == subs["25459/2025Q3/0.json"].id
+
+
+def test_a_batch_another_run_partly_decided_still_stores_the_rest(
+    tmp_path: Path, prefect_api: str, chiso_db: str
+) -> None:
+    from datetime import UTC, datetime
+
+    from flows.collect import collect_submissions
+    from tasks.store import Outcome, pending, record
+
+    inbox, home = tmp_path / "inbox", tmp_path / "home"
+    for n, unit in enumerate(["25459", "25480", "25486"]):
+        write(inbox, f"{unit}/2025Q3/r.json", valid_doc(unit), at(date(2025, 10, 2 + n)))
+    collect_submissions(inbox=str(inbox), home=str(home))
+    engine = make_engine(db_url(home))
+    now = datetime.now(UTC)
+    outcomes = [Outcome(s.id, "rejected", [], None, None, None, now) for s in pending(engine)]
+    assert record(engine, outcomes[1:2]) == outcomes[1:2]  # another run was first
+    assert record(engine, outcomes) == [outcomes[0], outcomes[2]]
+    assert record(engine, outcomes) == []
+    (decisions,) = _sql(home, "SELECT submission_id FROM decision ORDER BY id")
+    assert [d[0] for d in decisions] == [
+        o.submission_id for o in (outcomes[1], outcomes[0], outcomes[2])
+    ]
+    engine.dispose()
