@@ -16,6 +16,12 @@ def set_reporter(reporter: Reporter | None) -> None:
     _reporter = reporter
 
 
+def report_progress(stage: str, done: int, total: int) -> None:
+    """Report ``done`` of ``total`` for ``stage`` (no-op without a reporter)."""
+    if _reporter is not None:
+        _reporter(stage, done, total)
+
+
 def track(items: Iterable[T], stage: str, total: int) -> Iterator[T]:
     """Yield ``items``, reporting ``stage`` progress after each."""
     for n, item in enumerate(items, start=1):

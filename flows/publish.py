@@ -68,7 +68,7 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
 def completeness_rows(res: Resources, quarter: str) -> list[dict[str, Any]]:
     """The quarter's completeness table, as the Prefect UI shows it."""
     p = Period.parse(quarter)
-    _, facts = gather.quarter_data(res.engine, quarter)
+    facts = gather.submission_facts(res.engine, quarter)
     rows = completeness.quarter_rows(
         p, res.units.expected(p), facts, res.settings.timely_days, datetime.now(UTC)
     )

@@ -10,7 +10,7 @@ from prefect.utilities.annotations import quote
 from sqlalchemy import Engine
 
 from expectations.frames import Item
-from flows.progress import track
+from flows.progress import report_progress, track
 from models.catalog import UnitCatalog
 from models.problems import Problem
 from models.submission import Submission
@@ -20,6 +20,7 @@ from tasks.objectstore import ObjectStore
 from tasks.parse import Limits
 
 T = TypeVar("T")
+COLLECT_CHUNK = 200  # files archived, then registered in one transaction
 
 
 def opaque(value: T) -> T:
@@ -38,12 +39,15 @@ def scan_sources(srcs: list[sources.Source]) -> list[sources.FoundFile]:
 def archive_files(
     found: list[sources.FoundFile], objects: ObjectStore, engine: Engine, max_bytes: int
 ) -> list[collect.Registered]:
-    """Archive each new file under ``raw/`` and register it as received."""
-    known = collect.Known(engine)
-    return [
-        collect.register(f, known, objects, engine, max_bytes)
-        for f in track(found, "collect", len(found))
-    ]
+    """Archive each new file under ``raw/`` and register it as received (in chunks, one
+    transaction each)."""
+    known, done = collect.Known(engine), []
+    for start in range(0, len(found), COLLECT_CHUNK):
+        done += collect.register(
+            found[start : start + COLLECT_CHUNK], known, objects, engine, max_bytes
+        )
+        report_progress("collect", len(done), len(found))
+    return done
 
 
 @task(name="claim-batch", cache_policy=NO_CACHE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -98,40 +99,58 @@ class Known:
             self.tagged[(found.source_uri, found.etag)] = sid
 
 
-def register(
-    found: FoundFile, known: Known, store: ObjectStore, engine: Engine, max_bytes: int
-) -> Registered:
-    """Archive the bytes under ``raw/`` and record the submission; a no-op when known."""
-    match = known.match(found, max_bytes)
-    if match.known:
-        return Registered(match.submission_id, found.path_unit, found.path_period, new=False)
-    sid, sha, data = match.submission_id, match.sha256, match.data
-    assert sha is not None  # an unknown file has always been read
-    key = raw_key(found, sha)
+def _archive(found: FoundFile, match: Match, store: ObjectStore) -> str:
+    assert match.sha256 is not None  # an unknown file has always been read
+    key = raw_key(found, match.sha256)
     if not store.exists(key):
-        if data is not None:
-            store.put_if_absent(key, data)
+        if match.data is not None:
+            store.put_if_absent(key, match.data)
         else:
             with found.opener() as f:
                 store.put_stream(key, f)
-    row: dict[str, object] = {
-        "id": sid,
-        "source_uri": found.source_uri,
-        "source_etag": found.etag,
-        "content_sha256": sha,
-        "filename": found.filename,
-        "format": file_format(found.filename),
-        "size_bytes": found.size,
-        "object_key": key,
-        "path_unit": found.path_unit,
-        "path_period": found.path_period,
-        "received_at": found.received_at,
-        "collected_at": datetime.now(UTC),
-        "status": "received",
-        "problems": [],
-    }
+    return key
+
+
+def register(
+    found: list[FoundFile],
+    known: Known,
+    store: ObjectStore,
+    engine: Engine,
+    max_bytes: int,
+    workers: int = 8,
+) -> list[Registered]:
+    """Archive the bytes of each new file under ``raw/``, then record them all as received
+    in one transaction (a crash in between leaves archived bytes a rerun reuses)."""
+    matches = [known.match(f, max_bytes) for f in found]
+    new = [(f, m) for f, m in zip(found, matches, strict=True) if not m.known]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chiso-archive") as pool:
+        keys = list(pool.map(lambda fm: _archive(fm[0], fm[1], store), new))
+    now = datetime.now(UTC)
+    rows: list[dict[str, object]] = [
+        {
+            "id": m.submission_id,
+            "source_uri": f.source_uri,
+            "source_etag": f.etag,
+            "content_sha256": m.sha256,
+            "filename": f.filename,
+            "format": file_format(f.filename),
+            "size_bytes": f.size,
+            "object_key": key,
+            "path_unit": f.path_unit,
+            "path_period": f.path_period,
+            "received_at": f.received_at,
+            "collected_at": now,
+            "status": "received",
+            "problems": [],
+        }
+        for (f, m), key in zip(new, keys, strict=True)
+    ]
     with Session(engine) as session:
-        upsert(session, Submission, [row], ["id"], update=[])
+        upsert(session, Submission, rows, ["id"], update=[])
         session.commit()
-    known.remember(sid, found)
-    return Registered(sid, found.path_unit, found.path_period, new=True)
+    for f, m in new:
+        known.remember(m.submission_id, f)
+    return [
+        Registered(m.submission_id, f.path_unit, f.path_period, new=not m.known)
+        for f, m in zip(found, matches, strict=True)
+    ]

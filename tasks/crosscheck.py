@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, select
 
 from expectations.frames import Item
 from models.periods import Period, local_day_end_utc
 from models.submission import EnterpriseRecord, ReportedFigure, Submission
 
 Key = tuple[str, str]  # (unit_code, period)
+_ORDER = ("received_at", "source_uri", "content_sha256")
 
 
 @dataclass
@@ -59,35 +59,32 @@ def load_ledger(engine: Engine, periods: set[str], timely_days: int) -> Ledger:
     """Current accepted submissions of ``periods`` and of the quarters before them."""
     wanted = periods | {str(Period.parse(p).previous()) for p in periods}
     ledger = Ledger()
-    with Session(engine) as s:
-        subs = s.exec(
-            select(Submission).where(
-                col(Submission.period).in_(wanted),
-                col(Submission.status).in_(["accepted", "superseded"]),
-            )
+    t = Submission.__table__  # type: ignore[attr-defined]
+    fig, ent = ReportedFigure.__table__, EnterpriseRecord.__table__  # type: ignore[attr-defined]
+    chosen = t.c.period.in_(wanted) & t.c.status.in_(["accepted", "superseded"])
+    figs: dict[str, dict[str, int]] = {}
+    ents: dict[str, set[str]] = {}
+    with engine.connect() as conn:
+        subs = conn.execute(
+            select(t.c.id, t.c.unit_code, t.c.period, t.c.status, *t.c[_ORDER]).where(chosen)
         ).all()
-        ids = [x.id for x in subs]
-        figs: dict[str, dict[str, int]] = {}
-        for f in s.exec(select(ReportedFigure).where(col(ReportedFigure.submission_id).in_(ids))):
-            figs.setdefault(f.submission_id, {})[f.code] = f.value
-        ents: dict[str, set[str]] = {}
-        for e in s.exec(
-            select(EnterpriseRecord).where(col(EnterpriseRecord.submission_id).in_(ids))
+        for sid, code, value in conn.execute(
+            select(fig.c.submission_id, fig.c.code, fig.c.value).join(t).where(chosen)
         ):
-            ents.setdefault(e.submission_id, set()).add(e.enterprise_code)
-    for x in subs:
-        assert x.unit_code and x.period
-        due = local_day_end_utc(Period.parse(x.period).due_date(timely_days))
-        acc = Accepted(
-            (x.received_at, x.source_uri, x.content_sha256),
-            x.unit_code,
-            figs.get(x.id, {}),
-            ents.get(x.id, set()),
-        )
-        if x.status == "accepted":
-            ledger.take((x.unit_code, x.period), acc, False)
-        if x.received_at < due:
-            ledger.on_time.add((x.unit_code, x.period))
+            figs.setdefault(sid, {})[code] = value
+        for sid, code in conn.execute(
+            select(ent.c.submission_id, ent.c.enterprise_code).join(t).where(chosen)
+        ):
+            ents.setdefault(sid, set()).add(code)
+    dues: dict[str, datetime] = {}
+    for sid, unit, period, status, received, uri, sha in subs:
+        if period not in dues:
+            dues[period] = local_day_end_utc(Period.parse(period).due_date(timely_days))
+        acc = Accepted((received, uri, sha), unit, figs.get(sid, {}), ents.get(sid, set()))
+        if status == "accepted":
+            ledger.take((unit, period), acc, False)
+        if received < dues[period]:
+            ledger.on_time.add((unit, period))
     return ledger
 
 

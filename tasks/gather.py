@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-from sqlmodel import Session, col, func, select
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col, func
+from sqlmodel import select as select_model
 
 from models.publication import IndicatorValue, PublishMark, Snapshot
 from models.submission import Decision, EnterpriseRecord, ReportedFigure, Submission
@@ -11,52 +12,59 @@ from tasks.completeness import SubmissionFact
 from tasks.indicators import Enterprise, UnitReport
 
 
+def submission_facts(engine: Engine, period: str) -> list[SubmissionFact]:
+    """Every placed submission of the quarter: its unit, status and time of receipt."""
+    t = Submission.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(t.c.id, t.c.unit_code, t.c.status, t.c.received_at).where(
+                t.c.period == period, t.c.unit_code.is_not(None)
+            )
+        ).all()
+    return [SubmissionFact(sid, unit, period, status, at) for sid, unit, status, at in rows]
+
+
 def quarter_data(engine: Engine, period: str) -> tuple[dict[str, UnitReport], list[SubmissionFact]]:
     """Current accepted reports per unit, and every decided submission's facts."""
-    with Session(engine) as s:
-        subs = s.exec(select(Submission).where(Submission.period == period)).all()
-        current = {x.id: x for x in subs if x.status == "accepted" and x.unit_code}
-        ids = list(current)
-        figures = s.exec(
-            select(ReportedFigure).where(col(ReportedFigure.submission_id).in_(ids))
-        ).all()
-        ents = s.exec(
-            select(EnterpriseRecord).where(col(EnterpriseRecord.submission_id).in_(ids))
-        ).all()
-    reports = {
-        x.unit_code: UnitReport(x.unit_code, x.id, x.content_sha256, x.received_at, {})
-        for x in current.values()
-        if x.unit_code
-    }
-    for f in figures:
-        reports[current[f.submission_id].unit_code or ""].figures[f.code] = f.value
-    for e in ents:
-        unit = current[e.submission_id].unit_code or ""
-        reports[unit].enterprises.append(
-            Enterprise(
-                unit,
-                e.tax_code,
-                e.enterprise_code,
-                e.name,
-                e.type,
-                e.dx_capable,
-                e.status,
-                e.established_on,
-                e.main_products,
+    t = Submission.__table__  # type: ignore[attr-defined]
+    fig, ent = ReportedFigure.__table__, EnterpriseRecord.__table__  # type: ignore[attr-defined]
+    current = (t.c.period == period) & (t.c.status == "accepted") & t.c.unit_code.is_not(None)
+    reports: dict[str, UnitReport] = {}
+    units: dict[str, str] = {}
+    with engine.connect() as conn:
+        for sid, unit, sha, at in conn.execute(
+            select(t.c.id, t.c.unit_code, t.c.content_sha256, t.c.received_at).where(current)
+        ):
+            reports[unit] = UnitReport(unit, sid, sha, at, {})
+            units[sid] = unit
+        for sid, code, value in conn.execute(
+            select(fig.c.submission_id, fig.c.code, fig.c.value).join(t).where(current)
+        ):
+            reports[units[sid]].figures[code] = value
+        for sid, *cols in conn.execute(
+            select(
+                ent.c.submission_id,
+                ent.c.tax_code,
+                ent.c.enterprise_code,
+                ent.c.name,
+                ent.c.type,
+                ent.c.dx_capable,
+                ent.c.status,
+                ent.c.established_on,
+                ent.c.main_products,
             )
-        )
-    facts = [
-        SubmissionFact(x.id, x.unit_code, period, x.status, x.received_at)
-        for x in subs
-        if x.unit_code
-    ]
-    return reports, facts
+            .join(t)
+            .where(current)
+            .order_by(ent.c.submission_id, ent.c.row, ent.c.tax_code)
+        ):
+            reports[units[sid]].enterprises.append(Enterprise(units[sid], *cols))
+    return reports, submission_facts(engine, period)
 
 
 def latest_snapshot(engine: Engine, period: str) -> Snapshot | None:
     with Session(engine) as s:
         return s.exec(
-            select(Snapshot)
+            select_model(Snapshot)
             .where(Snapshot.period == period)
             .order_by(col(Snapshot.published_at).desc())
         ).first()
@@ -66,7 +74,7 @@ def published_quarters(engine: Engine, year: int) -> list[str]:
     """Quarters of ``year`` that have a published snapshot."""
     with Session(engine) as s:
         rows = s.exec(
-            select(Snapshot.period).where(col(Snapshot.period).like(f"{year}Q%")).distinct()
+            select_model(Snapshot.period).where(col(Snapshot.period).like(f"{year}Q%")).distinct()
         ).all()
     return sorted(rows)
 
@@ -76,7 +84,7 @@ def indicator_history(engine: Engine) -> list[IndicatorValue]:
     with Session(engine) as s:
         return list(
             s.exec(
-                select(IndicatorValue).where(
+                select_model(IndicatorValue).where(
                     IndicatorValue.level == "province", col(IndicatorValue.period).like("%Q%")
                 )
             ).all()
@@ -87,10 +95,10 @@ def dirty_periods(engine: Engine) -> list[str]:
     """Quarters with a decision newer than their last publication (or never published)."""
     with Session(engine) as s:
         decided = s.exec(
-            select(Submission.period, func.max(Decision.decided_at))
+            select_model(Submission.period, func.max(Decision.decided_at))
             .join(Decision, col(Decision.submission_id) == col(Submission.id))
             .where(col(Submission.period).is_not(None))
             .group_by(col(Submission.period))
         ).all()
-        marks = {m.period: m.checked_at for m in s.exec(select(PublishMark)).all()}
+        marks = {m.period: m.checked_at for m in s.exec(select_model(PublishMark)).all()}
     return sorted(p for p, at in decided if p and (p not in marks or at > marks[p]))

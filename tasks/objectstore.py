@@ -100,9 +100,10 @@ class LocalObjectStore:
 
     def list_keys(self, prefix: str = "") -> Iterator[str]:
         base = self.root
-        if not base.exists():
+        folder = self._path(prefix.rsplit("/", 1)[0]) if "/" in prefix else base
+        if not folder.is_dir():
             return
-        for path in sorted(base.rglob("*")):
+        for path in sorted(folder.rglob("*")):
             key = path.relative_to(base).as_posix()
             hidden = any(part.startswith(".") for part in key.split("/"))
             if path.is_file() and not hidden and key.startswith(prefix):

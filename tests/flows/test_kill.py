@@ -45,16 +45,27 @@ def _run(inbox: Path, home: Path, api: str) -> subprocess.Popen[bytes]:
     )
 
 
+def _archived(home: Path) -> int:
+    raw = home / "objects" / "raw"
+    return (
+        sum(1 for p in raw.rglob("*") if p.is_file() and not p.name.startswith("."))
+        if raw.exists()
+        else 0
+    )
+
+
 SUBMITTED = "SELECT count(*) FROM submission"
 DECIDED = "SELECT count(*) FROM decision"
+PUBLISHED = "SELECT count(*) FROM snapshot"
+# collect archives a chunk of files, then registers it; a batch is decided in one transaction
 POINTS: dict[str, Callable[[Path], bool]] = {
-    "while collecting": lambda h: _count(h, SUBMITTED) >= 5,
-    "while deciding": lambda h: _count(h, DECIDED) >= 1,
-    "late in deciding": lambda h: _count(h, DECIDED) >= 60,
+    "while collecting": lambda h: _archived(h) >= 5,
+    "while deciding": lambda h: _count(h, SUBMITTED) >= 1,
+    "while publishing": lambda h: _count(h, PUBLISHED) >= 1,
 }
 
 
-# every kill point on SQLite; on PostgreSQL the one inside the decisions (the suite's time)
+# every kill point on SQLite; on PostgreSQL the one around the decisions (the suite's time)
 SCENARIOS = [("sqlite", p) for p in POINTS] + [("postgresql", "while deciding")]
 
 
