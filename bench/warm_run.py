@@ -76,6 +76,7 @@ def main() -> None:
         if profiler is not None:
             profiler.stop()
             Path(sys.argv[4]).write_text(profiler.output_text(unicode=True, show_all=False))
+            profiler.last_session.save(sys.argv[4] + ".pyisession")  # pyinstrument --load
         peak.running = False
         inside = asyncio.run(task_seconds(start))
         print(

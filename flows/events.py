@@ -1,14 +1,26 @@
-"""The Prefect events chiso emits (names, resources and payloads of the contract, section 7)."""
+"""The Prefect events chiso emits (names, resources and payloads of the contract, section 7).
+
+A national quarter brings thousands of events per run. Sent one by one (``emit_event``, a
+websocket message each, with the run's related resources looked up per event) they cost
+the run seconds and keep the API busy long after; so they are posted in batches to the
+API's documented batch endpoint (``POST /events``), each carrying the run's related
+resources (flow run, flow, deployment…) looked up once.
+"""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
-
-from prefect.events import emit_event
 
 from tasks.collect import Registered
 from tasks.store import Outcome
+
+BATCH = 500
+log = logging.getLogger(__name__)
+Event = dict[str, Any]
 
 
 def _resource(kind: str, ident: str, **labels: str | None) -> dict[str, str]:
@@ -17,41 +29,94 @@ def _resource(kind: str, ident: str, **labels: str | None) -> dict[str, str]:
     return res
 
 
+def _event(name: str, resource: dict[str, str], payload: dict[str, Any], at: str) -> Event:
+    return {
+        "id": str(uuid.uuid4()),
+        "occurred": at,
+        "event": name,
+        "resource": resource,
+        "payload": payload,
+    }
+
+
+async def _related() -> list[dict[str, str]]:
+    from prefect.client.orchestration import get_client
+    from prefect.events.related import related_resources_from_run_context
+
+    async with get_client() as client:
+        found = await related_resources_from_run_context(client)
+    return [dict(r) for r in found]
+
+
+def send(events: list[Event]) -> int:
+    """Post ``events`` with the current run's related resources; how many were sent. A
+    failure is logged, not raised (the data is stored; schedules catch up), as
+    ``emit_event`` does."""
+    from prefect.client.orchestration import get_client
+    from prefect.events.utilities import should_emit_events
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    if not events or not should_emit_events():
+        return 0
+    try:
+        related = run_coro_as_sync(_related()) or []
+        with get_client(sync_client=True) as client:
+            for start in range(0, len(events), BATCH):
+                chunk = [e | {"related": related} for e in events[start : start + BATCH]]
+                client.request("POST", "/events", json=chunk).raise_for_status()
+    except Exception:
+        log.exception("could not send %d events to the Prefect API", len(events))
+        return 0
+    return len(events)
+
+
 def submissions_received(registered: Iterable[Registered]) -> int:
     """One ``chiso.submission.received`` per new submission."""
-    n = 0
-    for r in registered:
-        if r.new:
-            emit_event(
+    at = datetime.now(UTC).isoformat()
+    return send(
+        [
+            _event(
                 "chiso.submission.received",
-                resource=_resource("submission", r.submission_id, unit=r.unit, period=r.period),
-                payload={"submission_id": r.submission_id},
+                _resource("submission", r.submission_id, unit=r.unit, period=r.period),
+                {"submission_id": r.submission_id},
+                at,
             )
-            n += 1
-    return n
+            for r in registered
+            if r.new
+        ]
+    )
 
 
 def submissions_decided(outcomes: list[Outcome]) -> dict[str, list[str]]:
     """``chiso.submission.accepted|rejected`` per submission, then one
     ``chiso.period.updated`` per affected period; the affected periods."""
+    at = datetime.now(UTC).isoformat()
     periods: dict[str, list[str]] = {}
+    events = []
     for o in outcomes:
         payload: dict[str, Any] = {
             "submission_id": o.submission_id,
             "errors": sum(p.severity == "error" for p in o.problems),
             "warnings": sum(p.severity == "warning" for p in o.problems),
         }
-        emit_event(
-            f"chiso.submission.{o.status}",
-            resource=_resource("submission", o.submission_id, unit=o.unit_code, period=o.period),
-            payload=payload,
+        events.append(
+            _event(
+                f"chiso.submission.{o.status}",
+                _resource("submission", o.submission_id, unit=o.unit_code, period=o.period),
+                payload,
+                at,
+            )
         )
         if o.period:
             periods.setdefault(o.period, []).append(o.submission_id)
-    for period, ids in sorted(periods.items()):
-        emit_event(
+    events += [
+        _event(
             "chiso.period.updated",
-            resource=_resource("period", period, period=period),
-            payload={"period": period, "submission_ids": ids},
+            _resource("period", period, period=period),
+            {"period": period, "submission_ids": ids},
+            at,
         )
+        for period, ids in sorted(periods.items())
+    ]
+    send(events)
     return periods

@@ -21,7 +21,7 @@ from flows.steps import (
 from tasks.claim import claimer
 from tasks.store import Outcome
 
-BATCH = 500
+BATCH = 2000
 CONCURRENCY = "chiso-process-submissions"
 
 

@@ -35,13 +35,20 @@ def key(value: object) -> str:
     return clean_text(value).casefold()
 
 
+_LOOKUPS: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+
+
 def match_key(value: object, names: dict[str, str]) -> str | None:
-    """The canonical key whose key or Vietnamese label equals ``value`` (after :func:`key`)."""
-    k = key(value)
-    for canonical, label in names.items():
-        if k in (canonical.casefold(), key(label)):
-            return canonical
-    return None
+    """The canonical key whose key or Vietnamese label equals ``value`` (after :func:`key`);
+    the first in ``names``' order when several do."""
+    entry = _LOOKUPS.get(id(names))
+    if entry is None or entry[0] is not names:
+        table: dict[str, str] = {}
+        for canonical, label in names.items():
+            table.setdefault(canonical.casefold(), canonical)
+            table.setdefault(key(label), canonical)
+        entry = _LOOKUPS[id(names)] = (names, table)
+    return entry[1].get(key(value))
 
 
 def parse_count(value: object) -> int | None:

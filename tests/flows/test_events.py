@@ -1,0 +1,73 @@
+"""The contract's events reach the Prefect API, batched, with the run as related resource."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.support.inbox import at, valid_doc, write
+from tests.support.state import submissions
+
+
+def _events(api: str, name: str, resource: dict[str, Any]) -> list[dict[str, Any]]:
+    body = {
+        "filter": {
+            "event": {"name": [name]},
+            "resource": resource,
+            "occurred": {"since": "2000-01-01T00:00:00Z"},
+        },
+        "limit": 50,
+    }
+    return list(httpx.post(f"{api}/events/filter", json=body, timeout=10).json()["events"])
+
+
+def _wait_for(api: str, name: str, resource: dict[str, Any], count: int) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + 60
+    while len(found := _events(api, name, resource)) < count and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return found
+
+
+def test_one_event_per_submission_and_one_per_period(
+    tmp_path: Path, prefect_api: str, chiso_db: str
+) -> None:
+    from flows.collect import collect_submissions
+    from flows.process import process_submissions
+
+    inbox, home = tmp_path / "inbox", tmp_path / "home"
+    period = "2026Q2"  # no other flow test of the session uses it
+    for n, unit in enumerate(["25459", "25480", "25486"]):
+        write(inbox, f"{unit}/{period}/r.json", valid_doc(unit, period), at(date(2026, 7, 2 + n)))
+    write(inbox, f"25489/{period}/bad.json", {"not": "a report"}, at(date(2026, 7, 3)))
+    collect_submissions(inbox=str(inbox), home=str(home))
+    process_submissions(home=str(home))
+    subs = submissions(home)
+    ids = {s.id for s in subs.values()}
+    ours = {"id": [f"chiso.submission.{i}" for i in ids]}  # the other database's run has others
+
+    received = _wait_for(prefect_api, "chiso.submission.received", ours, 4)
+    assert {e["resource"]["prefect.resource.id"] for e in received} == {
+        f"chiso.submission.{i}" for i in ids
+    }
+    assert {e["resource"]["chiso.unit"] for e in received} == {"25459", "25480", "25486", "25489"}
+    roles = {r["prefect.resource.role"] for r in received[0]["related"]}
+    assert {"flow-run", "flow"} <= roles  # the collect run that emitted it
+
+    accepted = _wait_for(prefect_api, "chiso.submission.accepted", ours, 3)
+    assert sorted(e["payload"]["submission_id"] for e in accepted) == sorted(
+        s.id for s in subs.values() if s.status == "accepted"
+    )
+    rejected = _wait_for(prefect_api, "chiso.submission.rejected", ours, 1)
+    assert [e["payload"]["errors"] > 0 for e in rejected] == [True]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        updates = _events(prefect_api, "chiso.period.updated", {"id": [f"chiso.period.{period}"]})
+        if mine := [e for e in updates if set(e["payload"]["submission_ids"]) == ids]:
+            break
+        time.sleep(0.5)
+    assert len(mine) == 1
+    assert mine[0]["payload"]["period"] == mine[0]["resource"]["chiso.period"] == period
