@@ -2,13 +2,14 @@
 warm every import on a tiny inbox, then time the pipeline on the national inbox.
 
     python bench/warm_run.py INBOX HOME WARMUP_INBOX [PROFILE.txt]   (settings from env)
-Prints one JSON line: wall seconds, peak RSS, time inside tasks. With a fourth argument, the
-timed run is sampled by pyinstrument and its call tree written there (figures then inflate).
+Prints one JSON line: wall seconds, peak RSS, seconds inside chiso's steps (the work; the
+rest of the wall time is orchestration: Prefect's engine, API calls, events, artifacts).
+With a fourth argument, the timed run is sampled by pyinstrument and its call tree written
+there (figures then inflate).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 import threading
@@ -36,23 +37,6 @@ class Peak(threading.Thread):
             time.sleep(0.02)
 
 
-async def task_seconds(since: float) -> float:
-    from datetime import UTC, datetime
-
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterStartTime
-
-    flt = TaskRunFilter(
-        start_time=TaskRunFilterStartTime(after_=datetime.fromtimestamp(since, UTC))
-    )
-    total, offset = 0.0, 0
-    async with get_client() as client:
-        while runs := await client.read_task_runs(task_run_filter=flt, limit=200, offset=offset):
-            total += sum(r.total_run_time.total_seconds() for r in runs)
-            offset += len(runs)
-    return total
-
-
 def main() -> None:
     inbox, home, warm_inbox = sys.argv[1:4]
     from prefect.testing.utilities import prefect_test_harness
@@ -61,9 +45,11 @@ def main() -> None:
         from flows.pipeline import run_pipeline
 
         run_pipeline(inbox=warm_inbox, home=home + "-warmup")
+        from flows.steps import WORK
+
+        WORK.clear()
         peak = Peak()
         peak.start()
-        start = time.time()
         profiler = None
         if len(sys.argv) > 4:
             from pyinstrument import Profiler
@@ -78,13 +64,15 @@ def main() -> None:
             Path(sys.argv[4]).write_text(profiler.output_text(unicode=True, show_all=False))
             profiler.last_session.save(sys.argv[4] + ".pyisession")  # pyinstrument --load
         peak.running = False
-        inside = asyncio.run(task_seconds(start))
+        from flows.steps import WORK
+
         print(
             json.dumps(
                 {
                     "wall_s": wall,
                     "peak_rss_mb": peak.peak,
-                    "task_s": inside,
+                    "work_s": sum(WORK.values()),
+                    "work_by_step_s": {k: round(v, 2) for k, v in sorted(WORK.items())},
                     "decided": result["processed"]["decided"],
                     "accepted": result["processed"]["accepted"],
                     "published": len(result["published"]),

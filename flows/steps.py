@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import time
+from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from prefect import task
@@ -20,7 +23,26 @@ from tasks.objectstore import ObjectStore
 from tasks.parse import Limits
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 COLLECT_CHUNK = 200  # files archived, then registered in one transaction
+
+
+WORK: dict[str, float] = {}  # seconds spent inside each step's body in this process
+
+
+def timed(fn: F) -> F:
+    """Add the time spent in ``fn``'s body to :data:`WORK` (what the steps themselves cost,
+    as against the orchestration around them)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            WORK[fn.__name__] = WORK.get(fn.__name__, 0.0) + time.perf_counter() - start
+
+    return cast(F, wrapper)
 
 
 def opaque(value: T) -> T:
@@ -30,12 +52,14 @@ def opaque(value: T) -> T:
 
 
 @task(name="scan-sources", cache_policy=NO_CACHE)
+@timed
 def scan_sources(srcs: list[sources.Source]) -> list[sources.FoundFile]:
     """Every submission file the sources hold now."""
     return [f for src in srcs for f in src.scan()]
 
 
 @task(name="archive-files", cache_policy=NO_CACHE)
+@timed
 def archive_files(
     found: list[sources.FoundFile], objects: ObjectStore, engine: Engine, max_bytes: int
 ) -> list[collect.Registered]:
@@ -51,18 +75,21 @@ def archive_files(
 
 
 @task(name="claim-batch", cache_policy=NO_CACHE)
+@timed
 def claim_batch(claims: Claimer, limit: int) -> list[Submission]:
     """The next pending submissions only this run may decide."""
     return claims.batch(limit)
 
 
 @task(name="read-batch", cache_policy=NO_CACHE)
+@timed
 def read_batch(objects: ObjectStore, subs: list[Submission], limits: Limits) -> list[Item]:
     """Parse each pending submission from its archived bytes."""
     return [decide.read_item(objects, s, limits) for s in track(subs, "read", len(subs))]
 
 
 @task(name="validate-batch", cache_policy=NO_CACHE)
+@timed
 def validate_batch(
     engine: Engine,
     items: list[Item],
@@ -79,6 +106,7 @@ def validate_batch(
 
 
 @task(name="store-decisions", cache_policy=NO_CACHE)
+@timed
 def store_decisions(
     engine: Engine,
     objects: ObjectStore,
@@ -93,6 +121,7 @@ def store_decisions(
 
 
 @task(name="publish-period", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+@timed
 def publish_period(
     engine: Engine, objects: ObjectStore, ctx: Any, period: str, include: set[str] | None = None
 ) -> Any:
@@ -111,6 +140,7 @@ def publish_period(
 
 
 @task(name="publish-data-docs", cache_policy=NO_CACHE)
+@timed
 def publish_data_docs(objects: ObjectStore) -> str | None:
     """Build the GX Data Docs of this run's validations and upload them under ``docs/``."""
     site = validate.build_docs()
