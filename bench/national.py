@@ -141,9 +141,8 @@ def main() -> None:
         rows["chiso cold sqlite"] = cold(inbox)
     base = rows["baseline"]["wall_s"]
     print(f"national quarter: {n} submissions ({args.period})")
-    print(
-        f"{'run':<24}{'wall s':>8}{'subs/s':>9}{'peak MB':>9}{'work s':>8}{'orch %':>8}{'x base':>8}"
-    )
+    heads = f"{'wall s':>8}{'subs/s':>9}{'peak MB':>9}{'work s':>8}{'orch %':>8}{'x base':>8}"
+    print(f"{'run':<24}{heads}")
     for name, r in rows.items():
         r["subs_per_s"] = n / r["wall_s"]
         r["ratio_to_baseline"] = r["wall_s"] / base
