@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from models.catalog import Indicator
 from models.periods import Period
-from models.reference import ReportingUnit
 
 
 @dataclass
@@ -21,12 +21,16 @@ class Rules:
 
     @classmethod
     def build(
-        cls, units: list[ReportingUnit], figures: dict[str, Indicator], last_ended: Period
+        cls,
+        units: list[tuple[str, str, date, date | None]],
+        figures: dict[str, Indicator],
+        last_ended: Period,
     ) -> Rules:
+        """``units``: (code_key, level, valid_from, valid_to) of every catalog unit."""
         validity = {
-            u.code_key: [u.valid_from.isoformat(), u.valid_to.isoformat() if u.valid_to else None]
-            for u in units
-            if u.level != "province"
+            k: [start.isoformat(), end.isoformat() if end else None]
+            for k, level, start, end in units
+            if level != "province"
         }
         pairs = sorted({tuple(sorted((i.code, i.pair))) for i in figures.values() if i.pair})
         return cls(validity, figures, last_ended, [(a, b) for a, b in pairs])

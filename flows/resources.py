@@ -8,7 +8,8 @@ from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
 
 from flows.settings import Settings
 from models.catalog import (
@@ -80,8 +81,10 @@ class Resources:
         from expectations.rules import Rules
         from models.reference import ReportingUnit
 
-        with Session(self.engine) as s:
-            units = list(s.exec(select(ReportingUnit)).all())
+        t = ReportingUnit.__table__  # type: ignore[attr-defined]
+        with self.engine.connect() as conn:
+            q = sa_select(t.c.code_key, t.c.level, t.c.valid_from, t.c.valid_to)
+            units = [(k, level, start, end) for k, level, start, end in conn.execute(q)]
         last_ended = Period.containing((now or datetime.now(UTC)).date())
         while last_ended.is_future(now):
             last_ended = last_ended.previous()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -73,13 +74,18 @@ class FolderSource:
                     yield found
 
     def _found(self, path: Path) -> FoundFile | None:
-        real = path.resolve()
-        if not real.is_relative_to(self.root):
-            log.warning("ignored %s: a link that leads out of the source", path)
+        st = path.lstat()
+        real = path  # reached without following links (os.walk does not follow them)
+        if stat.S_ISLNK(st.st_mode):
+            real = path.resolve()
+            if not real.is_relative_to(self.root):
+                log.warning("ignored %s: a link that leads out of the source", path)
+                return None
+            if not real.is_file():
+                return None
+            st = real.stat()
+        elif not stat.S_ISREG(st.st_mode):
             return None
-        if not real.is_file():
-            return None
-        st = real.stat()
         return FoundFile(
             source_uri=path.as_uri(),
             rel_path=path.relative_to(self.root).as_posix(),
