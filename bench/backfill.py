@@ -50,6 +50,7 @@ def merged_inbox(units: int | None, quarters: list[str]) -> Path:
     path = RESULTS / f"backfill-{quarters[0]}-{quarters[-1]}-{units or 'all'}"
     if (path / ".done").exists():
         return path
+    os.environ["CHISO_UNITS_CSV"] = str(catalog())  # the generator's unit list too
     for q in quarters:
         source = inbox_for(units, q)
         for file in source.rglob("*"):

@@ -93,7 +93,7 @@ def spoil(doc: dict[str, Any], how: str) -> dict[str, Any]:
 
 def write_inbox(root: Path, period: Period, limit: int | None = None) -> int:
     """Write the inbox; the number of files."""
-    units = load_units(NATIONAL_UNITS_CSV)
+    units = load_units(Path(os.environ.get("CHISO_UNITS_CSV") or NATIONAL_UNITS_CSV))
     figures = list(reported_figures(load_indicators()).values())
     expected = units.expected(period)[:limit]
     rng = random.Random(f"national-{period}")

@@ -28,12 +28,19 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
     )
     quarters = sorted({str(Period.parse(p)) for p in periods if not is_year(p)})
     years = sorted({q[:4] for q in quarters} | {p for p in periods if is_year(p)})
-    todo: list[tuple[str, set[str]]] = [(q, set()) for q in quarters]
-    todo += [(y, {q for q in quarters if q[:4] == y}) for y in years]
-    done = [
-        cast(Published, publish_period(opaque(res.engine), opaque(res.store), opaque(ctx), p, inc))
-        for p, inc in track(todo, "publish", len(todo))
-    ]
+    # each year right after its quarters, which are then let go: memory stays flat over a
+    # backfill of many years (a national quarter's rows are tens of megabytes)
+    todo: list[tuple[str, set[str]]] = []
+    for y in years:
+        mine = {q for q in quarters if q[:4] == y}
+        todo += [(q, set()) for q in sorted(mine)] + [(y, mine)]
+    done = []
+    for p, inc in track(todo, "publish", len(todo)):
+        pub = publish_period(opaque(res.engine), opaque(res.store), opaque(ctx), p, inc)
+        done.append(cast(Published, pub))
+        if is_year(p):
+            ctx.built.clear()
+    done.sort(key=lambda d: (is_year(d.period), d.period))  # quarters, then years
     rows: list[dict[str, Any]] = [
         {
             "period": p.period,
