@@ -82,7 +82,16 @@ class Seaweed:
                     pass
                 import boto3
 
-                boto3.client("s3", endpoint_url=self.endpoint).list_buckets()
+                # the S3 gateway answers before the volumes serve data (after a restart,
+                # reads fail with InternalError for a while): wait for a write and a read
+                # (objects written before the restart included)
+                probe = boto3.client("s3", endpoint_url=self.endpoint)
+                if "ready-probe" in {b["Name"] for b in probe.list_buckets()["Buckets"]}:
+                    probe.get_object(Bucket="ready-probe", Key="probe")["Body"].read()
+                else:
+                    probe.create_bucket(Bucket="ready-probe")
+                probe.put_object(Bucket="ready-probe", Key="probe", Body=b"ok")
+                assert probe.get_object(Bucket="ready-probe", Key="probe")["Body"].read() == b"ok"
                 return
             except Exception:
                 if self.proc.poll() is not None:
