@@ -13,7 +13,7 @@ from prefect.utilities.annotations import quote
 from sqlalchemy import Engine
 
 from expectations.frames import Item
-from flows.progress import report_progress, track
+from flows.progress import report_progress
 from models.catalog import UnitCatalog
 from models.problems import Problem
 from models.submission import Submission
@@ -85,7 +85,9 @@ def claim_batch(claims: Claimer, limit: int) -> list[Submission]:
 @timed
 def read_batch(objects: ObjectStore, subs: list[Submission], limits: Limits) -> list[Item]:
     """Parse each pending submission from its archived bytes."""
-    return [decide.read_item(objects, s, limits) for s in track(subs, "read", len(subs))]
+    items = decide.read_items(objects, subs, limits)
+    report_progress("read", len(items), len(items))
+    return items
 
 
 @task(name="validate-batch", cache_policy=NO_CACHE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
@@ -17,20 +18,24 @@ from tasks import feedback
 from tasks.crosscheck import Candidate, cross_frames, load_ledger
 from tasks.filesafety import check_size
 from tasks.objectstore import ObjectStore, put_all
-from tasks.parse import Limits, parse_file
+from tasks.parse import Limits, parse_many
 from tasks.store import Outcome, record
 from tasks.validate import merge, path_problems, run_suite, to_problems
 
 
-def read_item(store: ObjectStore, sub: Submission, limits: Limits) -> Item:
-    """Parse a submission from its archived bytes (never reads an oversized file)."""
-    too_large = check_size(sub.size_bytes, limits.max_file_bytes)
-    if too_large:
-        parsed = ParsedSubmission(filename=sub.filename, format=sub.format)
-        parsed.problems.append(too_large)
-    else:
-        parsed = parse_file(sub.filename, store.get(sub.object_key), limits)
-    return Item(sub.id, parsed, sub.path_unit, sub.path_period)
+def read_items(store: ObjectStore, subs: list[Submission], limits: Limits) -> list[Item]:
+    """Parse submissions from their archived bytes (an oversized file is never read)."""
+    too_large = {s.id: p for s in subs if (p := check_size(s.size_bytes, limits.max_file_bytes))}
+    readable = [s for s in subs if s.id not in too_large]
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="chiso-read") as pool:
+        blobs = list(pool.map(lambda s: store.get(s.object_key), readable))
+    files = [(s.filename, b) for s, b in zip(readable, blobs, strict=True)]
+    parsed = dict(zip([s.id for s in readable], parse_many(files, limits), strict=True))
+    for sub in subs:
+        if sub.id in too_large:
+            parsed[sub.id] = ParsedSubmission(filename=sub.filename, format=sub.format)
+            parsed[sub.id].problems.append(too_large[sub.id])
+    return [Item(s.id, parsed[s.id], s.path_unit, s.path_period) for s in subs]
 
 
 def identity(item: Item, units: UnitCatalog) -> tuple[str | None, str | None]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -53,3 +56,34 @@ def parse_file(filename: str, data: bytes, limits: Limits | None = None) -> Pars
     else:
         read_json(data, out)
     return out
+
+
+POOL_MIN = 64  # fewer files are parsed in-process (a pool's start costs more than it saves)
+_POOL: list[ProcessPoolExecutor] = []
+
+
+def _parse_args(args: tuple[str, bytes, Limits]) -> ParsedSubmission:
+    return parse_file(*args)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """The process's parser pool, started once (forkserver: no copy of the parent's threads
+    and locks; the server process imports the parsers once)."""
+    if not _POOL:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["tasks.parse"])
+        _POOL.append(ProcessPoolExecutor(max_workers=workers, mp_context=ctx))
+    return _POOL[0]
+
+
+def parse_many(
+    files: list[tuple[str, bytes]], limits: Limits, workers: int | None = None
+) -> list[ParsedSubmission]:
+    """Parse many files, in order; in a process pool sized to the cores when there are
+    enough files and cores (parsing is pure Python and holds the GIL)."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers < 2 or len(files) < POOL_MIN:
+        return [parse_file(name, data, limits) for name, data in files]
+    chunk = max(1, min(64, len(files) // (workers * 8)))
+    args = [(name, data, limits) for name, data in files]
+    return list(_pool(workers).map(_parse_args, args, chunksize=chunk))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -97,9 +98,36 @@ def _cell(value: Any) -> str:
     return "'" + text if isinstance(value, str) and text.startswith(INJECTION) else text
 
 
+def _converter(kind: str) -> Callable[[Any], Any]:
+    """:func:`plain` for one column type, with the common case first."""
+    if kind in ("number", "integer"):
+        return lambda v: v if type(v) is int else number(v)
+    if kind == "boolean":
+        return bool
+    return lambda v: v if type(v) is str else plain(v, kind)
+
+
+_CONVERTERS = {
+    name: [(c, _converter(t)) for c, t in schema.items()] for name, schema in SCHEMAS.items()
+}
+
+
 def records(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    schema = SCHEMAS[name]
-    return [{c: plain(r.get(c), t) for c, t in schema.items()} for r in rows]
+    """Each row as JSON values in the schema's column order (``None`` for blank)."""
+    conv = _CONVERTERS[name]
+    return [{c: None if (v := r.get(c)) is None else f(v) for c, f in conv} for r in rows]
+
+
+def _csv_cell(kind: str) -> Callable[[Any], str]:
+    """:func:`_cell` for one column type of normalised records."""
+    if kind in ("number", "integer"):
+        return lambda v: "" if v is None else str(v)
+    if kind == "boolean":
+        return lambda v: "" if v is None else ("true" if v else "false")
+    return _cell
+
+
+_CSV_CELLS = {name: [_csv_cell(t) for t in schema.values()] for name, schema in SCHEMAS.items()}
 
 
 def to_csv(
@@ -109,8 +137,11 @@ def to_csv(
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(SCHEMAS[name])
-    for rec in recs if recs is not None else records(name, rows):
-        w.writerow([_cell(v) for v in rec.values()])
+    cells = _CSV_CELLS[name]
+    w.writerows(
+        [f(v) for f, v in zip(cells, rec.values(), strict=True)]
+        for rec in (recs if recs is not None else records(name, rows))
+    )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

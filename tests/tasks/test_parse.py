@@ -163,3 +163,16 @@ def test_a_zip_that_lies_about_its_unpacked_size_is_refused() -> None:
     assert [(p.code, p.field, p.value) for p in sub.problems] == [
         ("file_unreadable", "xl/media/padding.bin", "sizes in the zip directory are inconsistent")
     ]
+
+
+def test_a_process_pool_parses_exactly_as_one_process_does() -> None:
+    from tasks.parse import _POOL, POOL_MIN, parse_many
+
+    files = [(p.name, p.read_bytes()) for p in sorted(FIXTURES.iterdir()) if p.is_file()]
+    files = (files * (POOL_MIN // len(files) + 1))[: POOL_MIN + 3]  # enough for the pool
+    limits = Limits()
+    pooled = parse_many(files, limits, workers=2)
+    assert pooled == [parse_file(name, data, limits) for name, data in files]
+    assert _POOL  # the pool did the work
+    assert {p.format for p in pooled} >= {"xlsx", "json"}
+    assert any(p.problems for p in pooled) and any(p.enterprises for p in pooled)
