@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, select
 
 from models.periods import Period, is_year
 from models.submission import Submission
@@ -31,13 +30,20 @@ def year_publication(engine: Engine, ctx: Context, year: str, include: set[str])
 def notes(engine: Engine, pub: Publication) -> list[tuple[str, str]]:
     """Data-quality notes: rejections, warnings, missing and late units."""
     quarters = [q for q in {r["period"] for r in pub.completeness}]
-    with Session(engine) as s:
-        subs = s.exec(select(Submission).where(col(Submission.period).in_(quarters))).all()
-    rejected = sum(x.status == "rejected" for x in subs)
-    warned = [x for x in subs if x.status in ("accepted", "superseded") and x.warning_count]
+    t = Submission.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        subs = conn.execute(
+            select(t.c.status, t.c.warning_count, t.c.problems).where(t.c.period.in_(quarters))
+        ).all()
+    rejected = sum(status == "rejected" for status, _, _ in subs)
+    warned = [
+        problems
+        for status, warnings, problems in subs
+        if status in ("accepted", "superseded") and warnings
+    ]
     codes: dict[str, int] = {}
-    for x in warned:
-        for p in x.problems:
+    for problems in warned:
+        for p in problems:
             if p["severity"] == "warning":
                 codes[p["code"]] = codes.get(p["code"], 0) + 1
     status: dict[str, int] = {}

@@ -124,7 +124,13 @@ def _csv_cell(kind: str) -> Callable[[Any], str]:
         return lambda v: "" if v is None else str(v)
     if kind == "boolean":
         return lambda v: "" if v is None else ("true" if v else "false")
-    return _cell
+    return _text_cell
+
+
+def _text_cell(value: Any) -> str:
+    if type(value) is str:
+        return "'" + value if value and value[0] in "=+-@" else value
+    return _cell(value)
 
 
 _CSV_CELLS = {name: [_csv_cell(t) for t in schema.values()] for name, schema in SCHEMAS.items()}
