@@ -4,8 +4,11 @@
 
 Generates the synthetic inbox once (bench/national_inbox.py, cached under bench/results/),
 then measures, each in a fresh process: the plain baseline (no orchestration, no GX); chiso
-warm (a running Prefect API, imports done) on SQLite and on PostgreSQL; and chiso cold (a
-fresh `chiso run` on a fresh home). Prints a table and writes bench/results/national.json.
+warm (imports done, talking to a running `prefect server` on PostgreSQL, as a worker does)
+with chiso's database on SQLite and on PostgreSQL; and chiso cold (a fresh `chiso run` on a
+fresh home, its own ephemeral Prefect API). ``--harness`` adds a warm run against Prefect's
+test harness instead (a temporary server on SQLite). Prints a table and writes
+bench/results/national.json.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +81,49 @@ def baseline(inbox: Path) -> dict[str, Any]:
     return json_line([sys.executable, "-c", code, str(inbox)], env())
 
 
-def warm(inbox: Path, warmup: Path, database: str | None) -> dict[str, Any]:
+@contextmanager
+def prefect_server() -> Iterator[str]:
+    """A real ``prefect server`` on a throwaway PostgreSQL database, as in production."""
+    import socket
+
+    url, drop = pg_database()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as home:
+        server_env = env(
+            PREFECT_HOME=home,
+            PREFECT_SERVER_DATABASE_CONNECTION_URL=url.replace("+psycopg", "+asyncpg"),
+        )
+        proc = subprocess.Popen(
+            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=server_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        api = f"http://127.0.0.1:{port}/api"
+        try:
+            import httpx
+
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.5)
+            yield api
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+            drop()
+
+
+def warm(inbox: Path, warmup: Path, database: str | None, api: str | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         extra = {"CHISO_DATABASE_URL": database} if database else {}
+        if api:
+            extra["PREFECT_API_URL"] = api
         return json_line(
             [
                 sys.executable,
@@ -124,19 +169,25 @@ def main() -> None:
     parser.add_argument("--period", default="2025Q4")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-cold", action="store_true")
+    parser.add_argument("--harness", action="store_true", help="also warm on the test harness")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     inbox = inbox_for(args.units, args.period)
     warmup = inbox_for(5, "2025Q3")
     n = sum(1 for p in inbox.rglob("*") if p.is_file() and not p.name.startswith("."))
     rows: dict[str, dict[str, Any]] = {"baseline": baseline(inbox)}
-    rows["chiso warm sqlite"] = warm(inbox, warmup, None)
-    if not args.no_postgres:
-        url, drop = pg_database()
-        try:
-            rows["chiso warm postgresql"] = warm(inbox, warmup, url)
-        finally:
-            drop()
+    # the API: a real prefect server on PostgreSQL (production); --harness adds runs
+    # against Prefect's test harness (a temporary server on SQLite, slower to take events)
+    with prefect_server() as api:
+        rows["chiso warm sqlite"] = warm(inbox, warmup, None, api)
+        if not args.no_postgres:
+            url, drop = pg_database()
+            try:
+                rows["chiso warm postgresql"] = warm(inbox, warmup, url, api)
+            finally:
+                drop()
+    if args.harness:
+        rows["warm sqlite, harness API"] = warm(inbox, warmup, None)
     if not args.no_cold:
         rows["chiso cold sqlite"] = cold(inbox)
     base = rows["baseline"]["wall_s"]
