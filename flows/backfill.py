@@ -7,12 +7,12 @@ from uuid import UUID
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
-from prefect.concurrency.sync import concurrency
 
 from flows.collect import collect_submissions
 from flows.process import process_submissions
 from flows.publish import publish_all
 from flows.resources import resources
+from flows.steps import shared_limit
 from tasks import backfill as plan_
 
 CONCURRENCY = "chiso-backfill"
@@ -56,7 +56,7 @@ def backfill(
             0.0, key="backfill-progress", description=f"backfill {start}..{end}"
         ),
     )
-    with concurrency(CONCURRENCY, occupy=1, strict=False):
+    with shared_limit(CONCURRENCY):
         collected = collect_submissions(home=home, periods=plan.quarters)
         update_progress_artifact(progress, 25.0)
         plan_.reopen(res.engine, plan.reprocess)

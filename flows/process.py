@@ -6,7 +6,6 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_table_artifact
-from prefect.concurrency.sync import concurrency
 
 from flows import events
 from flows.resources import resources
@@ -15,6 +14,7 @@ from flows.steps import (
     opaque,
     publish_data_docs,
     read_batch,
+    shared_limit,
     store_decisions,
     validate_batch,
 )
@@ -48,7 +48,7 @@ def process_submissions(home: str | None = None, batch_size: int = BATCH) -> dic
     outcomes: list[Outcome] = []
     # the claims keep concurrent runs apart; the concurrency limit (created with the
     # deployments) is a second guard, and is skipped where it does not exist
-    with concurrency(CONCURRENCY, occupy=1, strict=False), claimer(res.engine) as claims:
+    with shared_limit(CONCURRENCY), claimer(res.engine) as claims:
         while subs := claim_batch(opaque(claims), batch_size):
             items = read_batch(opaque(res.store), opaque(subs), res.limits)
             found = validate_batch(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,8 +87,30 @@ def _run(settings: Any, period: str | None) -> dict[str, Any]:
         return {"idle": True}
     from flows.pipeline import run_pipeline
 
+    _start_while_importing_gx()
     with _progress_bar():
         return dict(run_pipeline(inbox=inbox, home=home, period=period))
+
+
+def _start_while_importing_gx() -> None:
+    """Overlap the two slow starts of a cold run: Prefect's ephemeral API (a subprocess the
+    flow would otherwise wait for) starts in a thread while this thread imports GX (seconds
+    of imports validation would otherwise pay later)."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    starter = None
+    if not PREFECT_API_URL.value() and PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        from prefect.server.api.server import SubprocessASGIServer
+
+        starter = threading.Thread(target=SubprocessASGIServer().start, name="chiso-api-start")
+        starter.start()
+    try:
+        import great_expectations  # noqa: F401
+
+        import expectations.custom  # noqa: F401
+    finally:
+        if starter is not None:
+            starter.join()  # the flow must not talk to an API that is not up yet
 
 
 @contextmanager
@@ -117,6 +140,9 @@ def _progress_bar() -> Iterator[None]:
             set_reporter(None)
 
 
+TABLE_ROWS = 200  # a larger run lists its submissions with problems, up to this many
+
+
 def _print(summary: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -126,10 +152,18 @@ def _print(summary: dict[str, Any]) -> None:
         console.print("Không có gì mới / nothing new: no new files, nothing pending.")
         return
     processed = summary["processed"]
-    table = Table(title="chiso run")
+    rows = processed["outcomes"]
+    title = "chiso run"
+    if len(rows) > TABLE_ROWS:  # thousands of rows help nobody on a terminal (and take seconds)
+        flagged = [r for r in rows if r["problems"]]
+        title = f"chiso run: {len(flagged)} of {len(rows)} submissions with problems"
+        if len(flagged) > TABLE_ROWS:
+            title += f" (the first {TABLE_ROWS}; every one has its feedback report)"
+        rows = flagged[:TABLE_ROWS]
+    table = Table(title=title)
     for col in ("submission", "unit", "period", "status", "problems"):
         table.add_column(col)
-    for row in processed["outcomes"]:
+    for row in rows:
         table.add_row(
             *(str(row[c]) for c in ("submission", "unit", "period", "status", "problems"))
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, TypeVar, cast
 
 from prefect import task
@@ -43,6 +44,17 @@ def timed(fn: F) -> F:
             WORK[fn.__name__] = WORK.get(fn.__name__, 0.0) + time.perf_counter() - start
 
     return cast(F, wrapper)
+
+
+def shared_limit(name: str) -> AbstractContextManager[Any]:
+    """Prefect's global concurrency limit ``name`` (created with the deployments; skipped
+    where it does not exist); nothing under an ephemeral API, which no other process shares."""
+    from prefect.concurrency.sync import concurrency
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        return nullcontext()
+    return concurrency(name, occupy=1, strict=False)
 
 
 def opaque(value: T) -> T:

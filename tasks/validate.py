@@ -35,6 +35,9 @@ def context() -> Any:
 
     import expectations.custom  # noqa: F401  (registers the custom expectations)
 
+    # no per-run chatter (this module sets itself to INFO)
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
+
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     ctx.data_sources.add_pandas("chiso")

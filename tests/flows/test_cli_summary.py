@@ -1,0 +1,60 @@
+"""What ``chiso run`` prints at the end: every decision of a small run, only the flagged
+ones of a large run (a national quarter would print thousands of rows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from flows.run import TABLE_ROWS, _print
+
+
+def _summary(n: int, flagged_every: int) -> dict[str, Any]:
+    outcomes = [
+        {
+            "submission": f"s{i:05d}",
+            "unit": f"{i:05d}",
+            "period": "2025Q4",
+            "status": "rejected" if i % flagged_every == 0 else "accepted",
+            "problems": "tax_code: tax_code 123" if i % flagged_every == 0 else "",
+        }
+        for i in range(n)
+    ]
+    rejected = sum(o["status"] == "rejected" for o in outcomes)
+    return {
+        "collected": {"seen": n, "new": n},
+        "processed": {
+            "decided": n,
+            "accepted": n - rejected,
+            "rejected": rejected,
+            "outcomes": outcomes,
+        },
+        "published": [],
+    }
+
+
+def test_a_small_run_lists_every_decision(capsys: pytest.CaptureFixture[str]) -> None:
+    _print(_summary(20, 7))
+    out = capsys.readouterr().out
+    assert all(f"s{i:05d}" in out for i in range(20))
+    assert "decided 20: accepted 17, rejected 3" in out
+
+
+def test_a_large_run_lists_only_its_flagged_submissions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _print(_summary(3321, 50))
+    out = capsys.readouterr().out
+    assert "67 of 3321 submissions with problems" in out
+    assert "s00050" in out and "s00051" not in out
+    assert "decided 3321: accepted 3254, rejected 67" in out
+
+
+def test_a_large_run_with_many_flagged_lists_the_first_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _print(_summary(3321, 2))
+    out = capsys.readouterr().out
+    assert f"(the first {TABLE_ROWS};" in out
+    assert f"s{2 * (TABLE_ROWS - 1):05d}" in out and f"s{2 * TABLE_ROWS:05d}" not in out
