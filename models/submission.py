@@ -36,6 +36,15 @@ class Submission(SQLModel, table=True):
     problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
 
 
+# the order submissions are decided in, and of "latest": the current one is the maximum
+DECISION_ORDER = ("received_at", "source_uri", "content_sha256")
+
+
+def decision_key(sub: Submission) -> tuple[datetime, str, str]:
+    """A submission's place in :data:`DECISION_ORDER`."""
+    return (sub.received_at, sub.source_uri, sub.content_sha256)
+
+
 class Decision(SQLModel, table=True):
     """Every decision ever taken on a submission (a reprocess adds one, keeps the old)."""
 

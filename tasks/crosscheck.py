@@ -15,10 +15,9 @@ from sqlalchemy import Engine, select
 
 from expectations.frames import Item
 from models.periods import Period, local_day_end_utc
-from models.submission import EnterpriseRecord, ReportedFigure, Submission
+from models.submission import DECISION_ORDER, EnterpriseRecord, ReportedFigure, Submission
 
 Key = tuple[str, str]  # (unit_code, period)
-_ORDER = ("received_at", "source_uri", "content_sha256")
 
 
 @dataclass
@@ -66,7 +65,9 @@ def load_ledger(engine: Engine, periods: set[str], timely_days: int) -> Ledger:
     ents: dict[str, set[str]] = {}
     with engine.connect() as conn:
         subs = conn.execute(
-            select(t.c.id, t.c.unit_code, t.c.period, t.c.status, *t.c[_ORDER]).where(chosen)
+            select(t.c.id, t.c.unit_code, t.c.period, t.c.status, *t.c[DECISION_ORDER]).where(
+                chosen
+            )
         ).all()
         for sid, code, value in conn.execute(
             select(fig.c.submission_id, fig.c.code, fig.c.value).join(t).where(chosen)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
@@ -13,11 +12,11 @@ from models.catalog import UnitCatalog
 from models.form import ParsedSubmission
 from models.periods import Period
 from models.problems import Problem
-from models.submission import Submission
+from models.submission import Submission, decision_key
 from tasks import feedback
 from tasks.crosscheck import Candidate, cross_frames, load_ledger
 from tasks.filesafety import check_size
-from tasks.objectstore import ObjectStore, put_all
+from tasks.objectstore import ObjectStore, get_all, put_all
 from tasks.parse import Limits, parse_many
 from tasks.store import Outcome, record
 from tasks.validate import merge, path_problems, run_suite, to_problems
@@ -27,8 +26,7 @@ def read_items(store: ObjectStore, subs: list[Submission], limits: Limits) -> li
     """Parse submissions from their archived bytes (an oversized file is never read)."""
     too_large = {s.id: p for s in subs if (p := check_size(s.size_bytes, limits.max_file_bytes))}
     readable = [s for s in subs if s.id not in too_large]
-    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="chiso-read") as pool:
-        blobs = list(pool.map(lambda s: store.get(s.object_key), readable))
+    blobs = get_all(store, [s.object_key for s in readable])
     files = [(s.filename, b) for s, b in zip(readable, blobs, strict=True)]
     parsed = dict(zip([s.id for s in readable], parse_many(files, limits), strict=True))
     for sub in subs:
@@ -64,9 +62,7 @@ def warnings(
         unit, period = identity(it, units)
         if not errors.get(it.submission_id) and unit and period:
             s = subs[it.submission_id]
-            cands.append(
-                Candidate(it, unit, period, (s.received_at, s.source_uri, s.content_sha256))
-            )
+            cands.append(Candidate(it, unit, period, decision_key(s)))
     if not cands:
         return {}
     ledger = load_ledger(engine, {c.period for c in cands}, timely_days)
@@ -81,11 +77,8 @@ def warnings(
 
 
 def in_order(items: list[Item], subs: dict[str, Submission]) -> list[Item]:
-    """Decision order: ``received_at``, then source path."""
-    return sorted(
-        items,
-        key=lambda it: (subs[it.submission_id].received_at, subs[it.submission_id].source_uri),
-    )
+    """Decision order (``models.submission.DECISION_ORDER``)."""
+    return sorted(items, key=lambda it: decision_key(subs[it.submission_id]))
 
 
 def decide(

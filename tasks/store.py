@@ -13,7 +13,13 @@ from sqlmodel import select as select_model
 from models.db import upsert
 from models.form import ParsedSubmission
 from models.problems import Problem
-from models.submission import Decision, EnterpriseRecord, ReportedFigure, Submission
+from models.submission import (
+    DECISION_ORDER,
+    Decision,
+    EnterpriseRecord,
+    ReportedFigure,
+    Submission,
+)
 
 
 @dataclass
@@ -36,11 +42,7 @@ def pending(engine: Engine, limit: int | None = None, offset: int = 0) -> list[S
         q = (
             select_model(Submission)
             .where(Submission.status == "received")
-            .order_by(
-                col(Submission.received_at),
-                col(Submission.source_uri),
-                col(Submission.content_sha256),
-            )
+            .order_by(*(col(getattr(Submission, c)) for c in DECISION_ORDER))
         )
         return list(s.exec(q.offset(offset).limit(limit) if limit else q).all())
 
@@ -71,7 +73,6 @@ def _content_rows(o: Outcome) -> tuple[list[dict[str, Any]], list[dict[str, Any]
 
 
 Change = tuple[str, str, str | None]  # (unit_code, period, the submission just accepted)
-_ORDER = ("received_at", "source_uri", "content_sha256")
 
 
 def refresh_current(conn: Connection, changes: list[Change]) -> None:
@@ -88,9 +89,9 @@ def refresh_current(conn: Connection, changes: list[Change]) -> None:
     t = Submission.__table__  # type: ignore[attr-defined]
     keys = {(u, p) for u, p, _ in changes}
     units, periods = {u for u, _ in keys}, {p for _, p in keys}
-    q = select(t.c.id, t.c.unit_code, t.c.period, t.c.status, t.c.supersedes, *t.c[_ORDER]).where(
-        t.c.period.in_(periods), t.c.status.in_(["accepted", "superseded"])
-    )
+    q = select(
+        t.c.id, t.c.unit_code, t.c.period, t.c.status, t.c.supersedes, *t.c[DECISION_ORDER]
+    ).where(t.c.period.in_(periods), t.c.status.in_(["accepted", "superseded"]))
     if len(units) <= 500:
         q = q.where(t.c.unit_code.in_(units))
     incoming = {sid for _, _, sid in changes if sid}
@@ -100,7 +101,7 @@ def refresh_current(conn: Connection, changes: list[Change]) -> None:
     for found in conn.execute(q).mappings():
         if (found["unit_code"], found["period"]) not in keys:
             continue
-        row = dict(found) | {"order": tuple(found[c] for c in _ORDER)}
+        row = dict(found) | {"order": tuple(found[c] for c in DECISION_ORDER)}
         before[row["id"]] = (row["status"], row["supersedes"])
         if row["id"] in incoming:
             arriving[row["id"]] = row

@@ -129,7 +129,7 @@ def _csv_cell(kind: str) -> Callable[[Any], str]:
 
 def _text_cell(value: Any) -> str:
     if type(value) is str:
-        return "'" + value if value and value[0] in "=+-@" else value
+        return "'" + value if value.startswith(INJECTION) else value
     return _cell(value)
 
 
