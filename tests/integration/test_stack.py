@@ -17,6 +17,7 @@ import boto3
 import pytest
 import yaml
 
+from tests.support.databases import chiso_database
 from tests.support.inbox import valid_doc
 from tests.support.s3 import Seaweed, free_port
 
@@ -35,7 +36,15 @@ def _wait(what: str, check: Any, timeout: float = 240, every: float = 1.0) -> An
 
 
 @pytest.fixture
-def stack(tmp_path: Path, s3_server: Seaweed, bucket: str, chiso_db: str) -> Iterator[dict]:
+def production_db() -> Iterator[str]:
+    """The production database only: this tier runs the whole stack (about 70 s); both
+    databases are covered by the flow tier."""
+    with chiso_database("postgresql") as kind:
+        yield kind
+
+
+@pytest.fixture
+def stack(tmp_path: Path, s3_server: Seaweed, bucket: str, production_db: str) -> Iterator[dict]:
     port = free_port()
     env = {
         **os.environ,
