@@ -44,6 +44,19 @@ def measure(inbox: str, home: str, warm_inbox: str) -> dict[str, object]:
 
     run_pipeline(inbox=warm_inbox, home=home + "-warmup")
     WORK.clear()
+    import gc
+
+    gcstat = {"n": [0, 0, 0], "s": [0.0, 0.0, 0.0], "t": 0.0}
+
+    def cb(phase: str, info: dict[str, int]) -> None:
+        g = info["generation"]
+        if phase == "start":
+            gcstat["t"] = time.perf_counter()
+        else:
+            gcstat["n"][g] += 1
+            gcstat["s"][g] += time.perf_counter() - gcstat["t"]
+
+    gc.callbacks.append(cb)
     peak = Peak()
     peak.start()
     profiler = None
@@ -68,6 +81,8 @@ def measure(inbox: str, home: str, warm_inbox: str) -> dict[str, object]:
         "decided": result["processed"]["decided"],
         "accepted": result["processed"]["accepted"],
         "published": len(result["published"]),
+        "gc": gcstat["n"],
+        "gc_s": [round(x, 2) for x in gcstat["s"]],
     }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -14,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from models.db import upsert
 from models.submission import Submission
-from tasks.objectstore import ObjectStore
+from tasks.objectstore import ObjectStore, in_threads
 from tasks.parse import file_format
 from tasks.sources import FoundFile
 
@@ -99,16 +98,22 @@ class Known:
             self.tagged[(found.source_uri, found.etag)] = sid
 
 
-def _archive(found: FoundFile, match: Match, store: ObjectStore) -> str:
-    assert match.sha256 is not None  # an unknown file has always been read
-    key = raw_key(found, match.sha256)
-    if not store.exists(key):
-        if match.data is not None:
-            store.put_if_absent(key, match.data)
-        else:
+def _archive(new: list[tuple[FoundFile, Match]], store: ObjectStore, workers: int) -> list[str]:
+    """The ``raw/`` key of each new file, its bytes archived: the small ones (already read)
+    in one group write, the large ones streamed, in threads."""
+    keys = [raw_key(f, m.sha256 or "") for f, m in new]
+    small = [(k, m.data, None) for k, (_, m) in zip(keys, new, strict=True) if m.data is not None]
+    store.put_many(small, if_absent=True)
+
+    def stream(fk: tuple[FoundFile, str]) -> None:
+        found, key = fk
+        if not store.exists(key):
             with found.opener() as f:
                 store.put_stream(key, f)
-    return key
+
+    large = [(f, k) for k, (f, m) in zip(keys, new, strict=True) if m.data is None]
+    in_threads(stream, large, workers)
+    return keys
 
 
 def register(
@@ -123,8 +128,7 @@ def register(
     in one transaction (a crash in between leaves archived bytes a rerun reuses)."""
     matches = [known.match(f, max_bytes) for f in found]
     new = [(f, m) for f, m in zip(found, matches, strict=True) if not m.known]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chiso-archive") as pool:
-        keys = list(pool.map(lambda fm: _archive(fm[0], fm[1], store), new))
+    keys = _archive(new, store, workers)
     now = datetime.now(UTC)
     rows: list[dict[str, object]] = [
         {

@@ -16,7 +16,7 @@ from models.submission import Submission, decision_key
 from tasks import feedback
 from tasks.crosscheck import Candidate, cross_frames, load_ledger
 from tasks.filesafety import check_size
-from tasks.objectstore import ObjectStore, get_all, put_all
+from tasks.objectstore import ObjectStore, get_all
 from tasks.parse import Limits, parse_many
 from tasks.store import Outcome, record
 from tasks.validate import merge, path_problems, run_suite, to_problems
@@ -105,7 +105,7 @@ def decide(
         reports.append((key[:-4] + "html", feedback.to_html(doc), "text/html; charset=utf-8"))
         parsed = item.parsed if status == "accepted" else None
         outcomes.append(Outcome(sub.id, status, found, unit, period, parsed, now, key))
-    put_all(store, reports)
+    store.put_many(reports)
     return record(engine, outcomes)
 
 

@@ -7,7 +7,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
@@ -16,6 +16,8 @@ import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from tasks.objectstore import Obj, in_threads
 
 MULTIPART = TransferConfig(multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024)
 LOCK_TTL = timedelta(minutes=10)
@@ -85,6 +87,17 @@ class S3ObjectStore:
         self.client.upload_fileobj(
             stream, self.bucket, self._key(key), ExtraArgs=extra, Config=MULTIPART
         )
+
+    def put_many(self, objects: Sequence[Obj], if_absent: bool = False) -> list[bool]:
+        """Many objects at once, their round trips overlapping in threads."""
+
+        def one(o: Obj) -> bool:
+            if if_absent:
+                return not self.exists(o[0]) and self.put_if_absent(*o)
+            self.put(*o)
+            return True
+
+        return in_threads(one, objects)
 
     def get(self, key: str) -> bytes:
         return bytes(self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read())
