@@ -8,8 +8,9 @@ from uuid import UUID
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
-from flows.collect import collect_submissions
-from flows.process import process_submissions
+from flows import events
+from flows.collect import collect
+from flows.process import process
 from flows.publish import publish_all
 from flows.resources import resources
 from flows.steps import shared_limit
@@ -57,12 +58,13 @@ def backfill(
         ),
     )
     with shared_limit(CONCURRENCY):
-        collected = collect_submissions(home=home, periods=plan.quarters)
+        collected = collect(home=home, periods=plan.quarters)
         update_progress_artifact(progress, 25.0)
         plan_.reopen(res.engine, plan.reprocess)
-        processed = process_submissions(home=home)
+        processed = process(home=home)
         update_progress_artifact(progress, 60.0)
         published = publish_all(res, plan.quarters)
+        events.flush()
         update_progress_artifact(progress, 100.0)
     summary |= {"collected": collected, "decided": processed["decided"], "published": published}
     return summary

@@ -20,6 +20,15 @@ def collect_submissions(
         home: chiso's state directory (default: CHISO_HOME).
         periods: Quarters HTTP sources poll (default: those ended within CHISO_OPEN_DAYS).
     """
+    return collect(inbox, home, periods)
+
+
+def collect(
+    inbox: str | None = None, home: str | None = None, periods: list[str] | None = None
+) -> dict[str, int]:
+    """The body of ``collect-submissions``. ``chiso run`` and ``backfill`` call it inside
+    their own flow run: a subflow run costs about a second of API round trips and
+    heartbeat shutdown, more while the API takes a national quarter's events."""
     res = resources(home, inbox)
     found = scan_sources(opaque(res.sources(periods)))
     registered = archive_files(

@@ -4,14 +4,17 @@ A national quarter brings thousands of events per run. Sent one by one (``emit_e
 websocket message each, with the run's related resources looked up per event) they cost
 the run seconds and keep the API busy long after; so they are posted in batches to the
 API's documented batch endpoint (``POST /events``), each carrying the run's related
-resources (flow run, flow, deployment…) looked up once.
+resources (flow run, flow, deployment…) looked up once, from a background thread while
+the run goes on.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,10 +52,11 @@ async def _related() -> list[dict[str, str]]:
 
 
 def send(events: list[Event]) -> int:
-    """Post ``events`` with the current run's related resources; how many were sent. A
-    failure is logged, not raised (the data is stored; schedules catch up), as
-    ``emit_event`` does."""
-    from prefect.client.orchestration import get_client
+    """Queue ``events`` for posting with the current run's related resources; how many were
+    queued. They are posted by one background thread, in order, while the run goes on
+    (the API takes a national quarter's events in seconds); :func:`flush` waits for them,
+    and so does the interpreter before it exits. A failure is logged, not raised (the data
+    is stored; schedules catch up), as ``emit_event`` does."""
     from prefect.events.utilities import should_emit_events
     from prefect.utilities.asyncutils import run_coro_as_sync
 
@@ -60,6 +64,29 @@ def send(events: list[Event]) -> int:
         return 0
     try:
         related = run_coro_as_sync(_related()) or []
+    except Exception:
+        log.exception("could not send %d events to the Prefect API", len(events))
+        return 0
+    # the thread sees this run's Prefect settings (the API URL is a context variable)
+    context = contextvars.copy_context()
+    _PENDING.append(_sender().submit(context.run, _post, events, related))
+    return len(events)
+
+
+_SENDER: list[ThreadPoolExecutor] = []
+_PENDING: list[Future[int]] = []
+
+
+def _sender() -> ThreadPoolExecutor:
+    if not _SENDER:  # one thread: events reach the API in the order they were sent
+        _SENDER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="chiso-events"))
+    return _SENDER[0]
+
+
+def _post(events: list[Event], related: list[dict[str, str]]) -> int:
+    from prefect.client.orchestration import get_client
+
+    try:
         with get_client(sync_client=True) as client:
             for start in range(0, len(events), BATCH):
                 chunk = [e | {"related": related} for e in events[start : start + BATCH]]
@@ -68,6 +95,14 @@ def send(events: list[Event]) -> int:
         log.exception("could not send %d events to the Prefect API", len(events))
         return 0
     return len(events)
+
+
+def flush() -> int:
+    """Wait until every queued event has been posted; how many were."""
+    done = 0
+    while _PENDING:
+        done += _PENDING.pop(0).result()
+    return done
 
 
 def submissions_received(registered: Iterable[Registered]) -> int:

@@ -6,8 +6,9 @@ from typing import Any
 
 from prefect import flow
 
-from flows.collect import collect_submissions
-from flows.process import process_submissions
+from flows import events
+from flows.collect import collect
+from flows.process import process
 from flows.publish import publish_all
 from flows.resources import resources
 from tasks.gather import dirty_periods
@@ -24,10 +25,12 @@ def run_pipeline(
         home: chiso's state directory (default: CHISO_HOME).
         period: Only publish this quarter (YYYYQn).
     """
-    collected = collect_submissions(inbox=inbox, home=home)
-    processed = process_submissions(home=home)
+    # the steps of collect-submissions and process-submissions, in this one flow run
+    collected = collect(inbox=inbox, home=home)
+    processed = process(home=home)
     res = resources(home)
     # every quarter with a decision newer than its last publication, this run's or not
     periods = [period] if period else dirty_periods(res.engine)
     published = publish_all(res, periods)
+    events.flush()  # the run ends once its events are with the API
     return {"collected": collected, "processed": processed, "published": published}

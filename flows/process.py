@@ -44,6 +44,12 @@ def process_submissions(home: str | None = None, batch_size: int = BATCH) -> dic
         home: chiso's state directory (default: CHISO_HOME).
         batch_size: Submissions validated together in one GX run.
     """
+    return process(home, batch_size)
+
+
+def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
+    """The body of ``process-submissions``, which ``chiso run`` and ``backfill`` call inside
+    their own flow run (see :func:`flows.collect.collect`)."""
     res = resources(home)
     outcomes: list[Outcome] = []
     # the claims keep concurrent runs apart; the concurrency limit (created with the

@@ -6,6 +6,7 @@ One ephemeral context serves the whole process.
 
 from __future__ import annotations
 
+import gc
 import logging
 import tempfile
 from functools import lru_cache
@@ -53,6 +54,11 @@ def context() -> Any:
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
     )
+    # every library is loaded now (GX is the last and largest): move their objects out of
+    # the cyclic collector's reach, so that each full collection during a national run
+    # walks only the run's own objects (1.2 s of 4 full collections before)
+    gc.freeze()
+    gc.set_threshold(700, 10, 100)
     return ctx
 
 
