@@ -6,8 +6,10 @@ One ephemeral context serves the whole process.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import logging
+import shutil
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -32,28 +34,43 @@ class SuiteError(RuntimeError):
 def context() -> Any:
     """The process's ephemeral GX context, progress bars off, custom expectations loaded."""
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
     import expectations.custom  # noqa: F401  (registers the custom expectations)
 
     # no per-run chatter (this module sets itself to INFO)
     logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
 
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    ctx.data_sources.add_pandas("chiso")
-    _DOCS_DIR.append(Path(tempfile.mkdtemp(prefix="chiso-docs-")))
-    ctx.add_data_docs_site(
-        site_name=DOCS_SITE,
-        site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(_DOCS_DIR[-1]),
-            },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    work = Path(tempfile.mkdtemp(prefix="chiso-gx-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
+    _DOCS_DIR.append(work / "docs")
+    # the validation results go to files, not memory: a backfill validates dozens of
+    # batches, and their results (every unexpected row) are needed only for the Data Docs
+    stores = InMemoryStoreBackendDefaults()
+    stores.stores[stores.validation_results_store_name]["store_backend"] = {
+        "class_name": "TupleFilesystemStoreBackend",
+        "base_directory": str(work / "validations"),
+    }
+    config = DataContextConfig(
+        store_backend_defaults=stores,
+        data_docs_sites={
+            DOCS_SITE: {
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(_DOCS_DIR[-1]),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
         },
     )
+    ctx = gx.get_context(mode="ephemeral", project_config=config)
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    ctx.data_sources.add_pandas("chiso")
     # every library is loaded now (GX is the last and largest): move their objects out of
     # the cyclic collector's reach, so that each full collection during a national run
     # walks only the run's own objects (1.2 s of 4 full collections before)

@@ -49,6 +49,19 @@ def test_every_period_and_year_is_published_with_pointers(sample: tuple[Path, Pa
     assert {p: len(v) for p, v in versions(home).items()} == dict.fromkeys(PERIODS, 1)
 
 
+def test_the_data_docs_of_the_validations_are_published(sample: tuple[Path, Path]) -> None:
+    _, home = sample
+    docs = home / "objects" / "docs"
+    index = (docs / "index.html").read_text("utf-8")
+    for suite in ("info", "figures", "submission", "enterprises"):
+        # one page per validation of the process (other tests' runs may add theirs)
+        pages = list((docs / "validations" / f"chiso_{suite}").rglob("*.html"))
+        assert pages
+        for page in pages:
+            assert page.relative_to(docs).as_posix() in index
+            assert "Evaluated Expectations" in page.read_text("utf-8")
+
+
 def test_files_match_their_data_package(sample: tuple[Path, Path]) -> None:
     _, home = sample
     for period in PERIODS:
