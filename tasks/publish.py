@@ -113,8 +113,8 @@ def write_version(
 ) -> None:
     """Every file of the version; ``datapackage.json`` last, as the version's seal."""
     files = dict(pub.files)
-    files["indicators.json"] = tables.to_json("indicators", pub.indicators, pub.records)
-    files["indicators.parquet"] = tables.to_parquet("indicators", pub.indicators, pub.records)
+    files["indicators.json"] = tables.to_json("indicators", pub.indicators, pub.columns)
+    files["indicators.parquet"] = tables.to_parquet("indicators", pub.indicators, pub.columns)
     files["report.html"] = report
     base = f"snapshots/{pub.period}/{version}/"
     for name, data in files.items():

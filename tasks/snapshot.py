@@ -26,12 +26,12 @@ class Publication:
     enterprises: list[dict[str, Any]]
     lineage: list[dict[str, str]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
-    records: list[dict[str, Any]] = field(default_factory=list)  # indicators, normalised
+    columns: list[list[Any]] = field(default_factory=list)  # indicators, normalised
 
     def __post_init__(self) -> None:
-        self.records = tables.records("indicators", self.indicators)  # once, for 3 formats
+        self.columns = tables.columns("indicators", self.indicators)  # once, for 3 formats
         self.files = {
-            "indicators.csv": tables.to_csv("indicators", self.indicators, self.records),
+            "indicators.csv": tables.to_csv("indicators", self.indicators, self.columns),
             "completeness.csv": tables.to_csv("completeness", self.completeness),
             "enterprises.csv": tables.to_csv("enterprises", self.enterprises),
         }

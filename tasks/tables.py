@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -98,70 +97,58 @@ def _cell(value: Any) -> str:
     return "'" + text if isinstance(value, str) and text.startswith(INJECTION) else text
 
 
-def _converter(kind: str) -> Callable[[Any], Any]:
-    """:func:`plain` for one column type, with the common case first."""
+def _column(kind: str, values: list[Any]) -> list[Any]:
+    """:func:`plain` over one column (the common case inline: a column at a time is about
+    twice as fast as a converter call per cell, on a national table of 600,000 cells)."""
     if kind in ("number", "integer"):
-        return lambda v: v if type(v) is int else number(v)
+        return [v if v is None or type(v) is int else number(v) for v in values]
     if kind == "boolean":
-        return bool
-    return lambda v: v if type(v) is str else plain(v, kind)
+        return [None if v is None else bool(v) for v in values]
+    return [v if v is None or type(v) is str else plain(v, kind) for v in values]
 
 
-_CONVERTERS = {
-    name: [(c, _converter(t)) for c, t in schema.items()] for name, schema in SCHEMAS.items()
-}
+def columns(name: str, rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """Each column's JSON values (``None`` for blank), in the schema's column order."""
+    return [_column(kind, [r.get(c) for r in rows]) for c, kind in SCHEMAS[name].items()]
 
 
-def records(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def records(
+    name: str, rows: list[dict[str, Any]], cols: list[list[Any]] | None = None
+) -> list[dict[str, Any]]:
     """Each row as JSON values in the schema's column order (``None`` for blank)."""
-    conv = _CONVERTERS[name]
-    return [{c: None if (v := r.get(c)) is None else f(v) for c, f in conv} for r in rows]
+    names = list(SCHEMAS[name])
+    cols = cols if cols is not None else columns(name, rows)
+    return [dict(zip(names, vals, strict=True)) for vals in zip(*cols, strict=True)]
 
 
-def _csv_cell(kind: str) -> Callable[[Any], str]:
-    """:func:`_cell` for one column type of normalised records."""
+def _csv_column(kind: str, values: list[Any]) -> list[str]:
+    """:func:`_cell` over one column of JSON values."""
     if kind in ("number", "integer"):
-        return lambda v: "" if v is None else str(v)
+        return ["" if v is None else str(v) for v in values]
     if kind == "boolean":
-        return lambda v: "" if v is None else ("true" if v else "false")
-    return _text_cell
+        return ["" if v is None else ("true" if v else "false") for v in values]
+    return [
+        ("'" + v if v.startswith(INJECTION) else v) if type(v) is str else _cell(v) for v in values
+    ]
 
 
-def _text_cell(value: Any) -> str:
-    if type(value) is str:
-        return "'" + value if value.startswith(INJECTION) else value
-    return _cell(value)
-
-
-_CSV_CELLS = {name: [_csv_cell(t) for t in schema.values()] for name, schema in SCHEMAS.items()}
-
-
-def to_csv(
-    name: str, rows: list[dict[str, Any]], recs: list[dict[str, Any]] | None = None
-) -> bytes:
+def to_csv(name: str, rows: list[dict[str, Any]], cols: list[list[Any]] | None = None) -> bytes:
     """UTF-8 with a byte-order mark, CRLF, blank for null, formula injection escaped."""
+    cols = cols if cols is not None else columns(name, rows)
+    cells = [_csv_column(k, c) for k, c in zip(SCHEMAS[name].values(), cols, strict=True)]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(SCHEMAS[name])
-    cells = _CSV_CELLS[name]
-    w.writerows(
-        [f(v) for f, v in zip(cells, rec.values(), strict=True)]
-        for rec in (recs if recs is not None else records(name, rows))
-    )
+    w.writerows(zip(*cells, strict=True))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def to_json(
-    name: str, rows: list[dict[str, Any]], recs: list[dict[str, Any]] | None = None
-) -> bytes:
-    recs = recs if recs is not None else records(name, rows)
+def to_json(name: str, rows: list[dict[str, Any]], cols: list[list[Any]] | None = None) -> bytes:
     # no indent: the C encoder (indenting falls back to the pure-Python one, 20x slower)
-    return json.dumps(recs, ensure_ascii=False).encode("utf-8")
+    return json.dumps(records(name, rows, cols), ensure_ascii=False).encode("utf-8")
 
 
-def to_parquet(
-    name: str, rows: list[dict[str, Any]], recs: list[dict[str, Any]] | None = None
-) -> bytes:
+def to_parquet(name: str, rows: list[dict[str, Any]], cols: list[list[Any]] | None = None) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -174,10 +161,10 @@ def to_parquet(
         "date": pa.string(),
     }
     schema = pa.schema([(c, kinds[t]) for c, t in SCHEMAS[name].items()])
-    recs = recs if recs is not None else records(name, rows)
-    table = pa.Table.from_pylist(recs, schema=schema)
+    cols = cols if cols is not None else columns(name, rows)
+    arrays = [pa.array(c, type=f.type) for c, f in zip(cols, schema, strict=True)]
     buf = io.BytesIO()
-    pq.write_table(table, buf)
+    pq.write_table(pa.Table.from_arrays(arrays, schema=schema), buf)
     return buf.getvalue()
 
 
