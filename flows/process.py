@@ -36,6 +36,22 @@ def _row(o: Outcome) -> dict[str, Any]:
     }
 
 
+ARTIFACT_ROWS = 1000
+
+
+def outcome_table(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+    """The outcomes table the Prefect UI shows, and its description: every decision of a
+    run of up to :data:`ARTIFACT_ROWS`, only those with problems of a larger one (a
+    national backfill decides tens of thousands; each has its feedback report anyway)."""
+    if len(rows) <= ARTIFACT_ROWS:
+        return rows, "Accepted and rejected submissions, with reasons"
+    flagged = [r for r in rows if r["problems"]]
+    return flagged, (
+        f"The {len(flagged)} of {len(rows)} decided submissions with problems (errors or "
+        "warnings), with reasons; the others were accepted clean"
+    )
+
+
 @flow(name="process-submissions")
 def process_submissions(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
     """Accept or reject every received submission, with a feedback report for each.
@@ -81,12 +97,10 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
         )
     accepted = [o for o in outcomes if o.status == "accepted"]
     periods = sorted({o.period for o in accepted if o.period})
-    if outcomes:
-        create_table_artifact(
-            key="process-submissions",
-            table=[_row(o) for o in outcomes],
-            description="Accepted and rejected submissions, with reasons",
-        )
+    rows = [_row(o) for o in outcomes]
+    if rows:
+        table, description = outcome_table(rows)
+        create_table_artifact(key="process-submissions", table=table, description=description)
     get_run_logger().info(
         "%d decided: %d accepted, %d rejected",
         len(outcomes),
@@ -98,5 +112,5 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
         "accepted": len(accepted),
         "rejected": len(outcomes) - len(accepted),
         "periods": periods,
-        "outcomes": [_row(o) for o in outcomes],
+        "outcomes": rows,
     }

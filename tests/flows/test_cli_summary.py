@@ -58,3 +58,14 @@ def test_a_large_run_with_many_flagged_lists_the_first_ones(
     out = capsys.readouterr().out
     assert f"(the first {TABLE_ROWS};" in out
     assert f"s{2 * (TABLE_ROWS - 1):05d}" in out and f"s{2 * TABLE_ROWS:05d}" not in out
+
+
+def test_the_ui_table_of_a_large_run_holds_its_flagged_submissions() -> None:
+    from flows.process import ARTIFACT_ROWS, outcome_table
+
+    small = _summary(ARTIFACT_ROWS, 7)["processed"]["outcomes"]
+    assert outcome_table(small) == (small, "Accepted and rejected submissions, with reasons")
+    large = _summary(3321, 50)["processed"]["outcomes"]
+    table, description = outcome_table(large)
+    assert [r["submission"] for r in table] == [f"s{i:05d}" for i in range(0, 3321, 50)]
+    assert description.startswith("The 67 of 3321 decided submissions with problems")
