@@ -81,7 +81,7 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
                 opaque(res.rules()),
                 res.settings.timely_days,
             )
-            outcomes += store_decisions(
+            decided = store_decisions(
                 opaque(res.engine),
                 opaque(res.store),
                 opaque(items),
@@ -89,6 +89,9 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
                 opaque(found),
                 opaque(res.units),
             )
+            for o in decided:
+                o.parsed = None  # stored now: a backfill keeps tens of thousands of outcomes
+            outcomes += decided
     events.submissions_decided(outcomes)
     docs = publish_data_docs(opaque(res.store)) if outcomes else None
     if docs:
