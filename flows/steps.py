@@ -150,7 +150,9 @@ def publish_period(
     else:
         pub = assemble.quarter_publication(engine, ctx, period)
     build = assemble.report_builder(engine, ctx, pub)
-    return publish.publish(engine, objects, pub, build, assemble.lineage(flow_run.get_id()))
+    done = publish.publish(engine, objects, pub, build, assemble.lineage(flow_run.get_id()))
+    pub.release_files()  # written; a quarter's rows stay in ``ctx`` for its year
+    return done
 
 
 @task(name="publish-data-docs", cache_policy=NO_CACHE)

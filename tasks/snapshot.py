@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from models.catalog import Indicator, UnitCatalog
@@ -25,16 +26,27 @@ class Publication:
     completeness: list[dict[str, Any]]
     enterprises: list[dict[str, Any]]
     lineage: list[dict[str, str]] = field(default_factory=list)
-    files: dict[str, bytes] = field(default_factory=dict)
-    columns: list[list[Any]] = field(default_factory=list)  # indicators, normalised
 
-    def __post_init__(self) -> None:
-        self.columns = tables.columns("indicators", self.indicators)  # once, for 3 formats
-        self.files = {
+    @cached_property
+    def columns(self) -> list[list[Any]]:
+        """The indicator rows normalised, once for the three formats."""
+        return tables.columns("indicators", self.indicators)
+
+    @cached_property
+    def files(self) -> dict[str, bytes]:
+        """The data files, made when first needed: a quarter built only for its year never
+        needs them."""
+        return {
             "indicators.csv": tables.to_csv("indicators", self.indicators, self.columns),
             "completeness.csv": tables.to_csv("completeness", self.completeness),
             "enterprises.csv": tables.to_csv("enterprises", self.enterprises),
         }
+
+    def release_files(self) -> None:
+        """Let the files go once published (the rows stay, for the year): a backfill keeps
+        up to four national quarters for their year."""
+        self.__dict__.pop("files", None)
+        self.__dict__.pop("columns", None)
 
     @property
     def data_hash(self) -> str:
