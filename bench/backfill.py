@@ -118,11 +118,14 @@ def main() -> None:
         "peak_rss_mb_by_quarter_of_run": peaks,
         "target": "66,420 submissions within 300 s",
         "projected_national_s": 66420 / (n / wall),
+        "peak_at_s": max(samples, key=lambda x: x[1])[0] if samples else None,
+        "rss_every_5s_mb": [round(m) for t, m in samples[:: max(1, int(5 / 0.05))]],
         "output_tail": out.decode()[-600:],
     }
     print(f"backfill: {n} submissions, {len(quarters)} quarters, {args.units} units each")
     print(f"wall {wall:.1f} s, {n / wall:.0f} subs/s, peak {result['peak_rss_mb']:.0f} MB")
     print("peak MB by quarter of the run:", " ".join(f"{p:.0f}" for p in peaks))
+    print(f"peak at {result['peak_at_s']:.0f} s; every 5 s:", result["rss_every_5s_mb"])
     print(f"at this rate 66,420 submissions take {result['projected_national_s']:.0f} s")
     (RESULTS / f"backfill-{args.units}.json").write_text(json.dumps(result, indent=2))
 
