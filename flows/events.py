@@ -69,6 +69,7 @@ def send(events: list[Event]) -> int:
         return 0
     # the thread sees this run's Prefect settings (the API URL is a context variable)
     context = contextvars.copy_context()
+    _PENDING[:] = [f for f in _PENDING if not f.done()]  # a long-lived worker sends for days
     _PENDING.append(_sender().submit(context.run, _post, events, related))
     return len(events)
 
@@ -98,7 +99,8 @@ def _post(events: list[Event], related: list[dict[str, str]]) -> int:
 
 
 def flush() -> int:
-    """Wait until every queued event has been posted; how many were."""
+    """Wait until every queued event has been posted; how many the sends it waited for
+    posted."""
     done = 0
     while _PENDING:
         done += _PENDING.pop(0).result()
