@@ -92,8 +92,8 @@ class S3ObjectStore:
         """Many objects at once, their round trips overlapping in threads."""
 
         def one(o: Obj) -> bool:
-            if if_absent:
-                return not self.exists(o[0]) and self.put_if_absent(*o)
+            if if_absent:  # conditional: no HEAD first, the PUT itself refuses an existing key
+                return self.put_if_absent(*o)
             self.put(*o)
             return True
 
