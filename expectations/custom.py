@@ -5,6 +5,7 @@ Importing this module registers them with GX; it must happen before a suite uses
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -30,12 +31,28 @@ from expectations.legacy_text import is_legacy_encoded
 TAX_CODE_SHAPE = r"^\d{10}(-\d{3})?$"
 
 
-def is_valid_tax_code(code: object) -> bool:
-    """A 10-digit enterprise code or ``NNNNNNNNNN-NNN`` branch code with a valid check digit."""
-    import re
+_SHAPE = re.compile(TAX_CODE_SHAPE)
+_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
+
+def is_valid_tax_code(code: object) -> bool:
+    """A 10-digit enterprise code or ``NNNNNNNNNN-NNN`` branch code with a valid check digit.
+
+    ASCII text is checked here with python-stdnum's rules (``stdnum.vn.mst``: no
+    ``0000000`` in digits 3-9, no ``000`` branch, the weighted check digit), about ten
+    times faster than calling it per value on a national roster; other text (Unicode
+    digits, which stdnum maps to ASCII first) goes to stdnum itself. A test holds the two
+    equal."""
     text = str(code)
-    return bool(re.match(TAX_CODE_SHAPE, text)) and mst.is_valid(text)
+    if not _SHAPE.match(text):
+        return False
+    if not text.isascii():
+        return bool(mst.is_valid(text))
+    digits = text.replace("-", "").strip()  # the shape allows one trailing newline
+    if digits[2:9] == "0000000" or (len(digits) == 13 and digits.endswith("000")):
+        return False
+    total = sum(w * (ord(d) - 48) for w, d in zip(_WEIGHTS, digits, strict=False))
+    return digits[9] == str(10 - total % 11)
 
 
 class ColumnValuesVnTaxCode(ColumnMapMetricProvider):
