@@ -92,13 +92,18 @@ class Resources:
 
 
 _CACHE: dict[str, Resources] = {}
+SHARED = ("engine", "store", "units", "indicators", "targets")  # the same for every source
+SOURCE_SETTINGS = {"sources", "http_headers"}
 
 
 def resources(home: str | None = None, inbox: str | None = None) -> Resources:
     """This process's resources for these settings (built and migrated once per process).
 
     Settings are read from the environment on every call, so the cache is keyed by their
-    values: one engine and one object store per distinct configuration.
+    values: one engine and one object store per distinct configuration. Settings that
+    differ only in their sources (``chiso run --inbox`` collects from a folder, then
+    processes with the configured settings) share the engine, store and catalog, and the
+    database is prepared once (loading a national catalog takes a few tenths of a second).
     """
     overrides: dict[str, object] = {}
     if home:
@@ -109,6 +114,19 @@ def resources(home: str | None = None, inbox: str | None = None) -> Resources:
     key = settings.model_dump_json()
     if key not in _CACHE:
         res = Resources(settings)
-        res.prepare_database()
+        same = settings.model_dump_json(exclude=SOURCE_SETTINGS)
+        twin = next(
+            (
+                r
+                for r in _CACHE.values()
+                if r.settings.model_dump_json(exclude=SOURCE_SETTINGS) == same
+            ),
+            None,
+        )
+        if twin is None:
+            res.prepare_database()
+        else:
+            for name in SHARED:
+                setattr(res, name, getattr(twin, name))
         _CACHE[key] = res
     return _CACHE[key]
