@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
-from models.db import upsert
+from models.db import insert_rows, upsert
 from models.publication import IndicatorValue, PublishMark, Snapshot
 from tasks import tables
 from tasks.objectstore import ObjectStore
@@ -128,9 +128,22 @@ def record(
     engine: Engine, pub: Publication, version: str, now: datetime, flow_run_id: str | None
 ) -> None:
     """The snapshot row and the period's indicator values (replacing the old ones)."""
-    with Session(engine) as s:
+    keep = (
+        "period",
+        "unit_code",
+        "indicator",
+        "level",
+        "as_of",
+        "value",
+        "numerator",
+        "denominator",
+        "reported_units",
+        "expected_units",
+    )
+    values = IndicatorValue.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
         upsert(
-            s,
+            conn,
             Snapshot,
             [
                 {
@@ -146,26 +159,8 @@ def record(
             ["period", "version"],
             update=["status"],
         )
-        s.execute(delete(IndicatorValue).where(col(IndicatorValue.period) == pub.period))
-        keep = (
-            "period",
-            "unit_code",
-            "indicator",
-            "level",
-            "as_of",
-            "value",
-            "numerator",
-            "denominator",
-            "reported_units",
-            "expected_units",
-        )
-        upsert(
-            s,
-            IndicatorValue,
-            [{k: r[k] for k in keep} for r in pub.indicators],
-            ["period", "unit_code", "indicator"],
-        )
-        s.commit()
+        conn.execute(delete(values).where(values.c.period == pub.period))
+        insert_rows(conn, values, [{k: r[k] for k in keep} for r in pub.indicators])
 
 
 def mark(engine: Engine, period: str, version: str, now: datetime) -> None:
