@@ -20,19 +20,31 @@ def collect_submissions(
         home: chiso's state directory (default: CHISO_HOME).
         periods: Quarters HTTP sources poll (default: those ended within CHISO_OPEN_DAYS).
     """
-    return collect(inbox, home, periods)
+    try:
+        return collect(inbox, home, periods)
+    finally:
+        events.flush()  # the run ends once its events are with the API
 
 
 def collect(
-    inbox: str | None = None, home: str | None = None, periods: list[str] | None = None
+    inbox: str | None = None,
+    home: str | None = None,
+    periods: list[str] | None = None,
+    parse_ahead: bool = False,
 ) -> dict[str, int]:
     """The body of ``collect-submissions``. ``chiso run`` and ``backfill`` call it inside
     their own flow run: a subflow run costs about a second of API round trips and
-    heartbeat shutdown, more while the API takes a national quarter's events."""
+    heartbeat shutdown, more while the API takes a national quarter's events. With
+    ``parse_ahead`` (a run that decides next, in this process), the new files start
+    parsing while they are archived."""
     res = resources(home, inbox)
     found = scan_sources(opaque(res.sources(periods)))
     registered = archive_files(
-        opaque(found), opaque(res.store), opaque(res.engine), res.settings.max_file_bytes
+        opaque(found),
+        opaque(res.store),
+        opaque(res.engine),
+        res.settings.max_file_bytes,
+        res.limits if parse_ahead else None,
     )
     new = [r for r in registered if r.new]
     events.submissions_received(new)

@@ -19,6 +19,7 @@ from flows.steps import (
     validate_batch,
 )
 from tasks.claim import claimer
+from tasks.parse import forget_ahead
 from tasks.store import Outcome
 
 BATCH = 2000
@@ -60,7 +61,10 @@ def process_submissions(home: str | None = None, batch_size: int = BATCH) -> dic
         home: chiso's state directory (default: CHISO_HOME).
         batch_size: Submissions validated together in one GX run.
     """
-    return process(home, batch_size)
+    try:
+        return process(home, batch_size)
+    finally:
+        events.flush()  # the run ends once its events and artifacts are with the API
 
 
 def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
@@ -92,18 +96,25 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
             for o in decided:
                 o.parsed = None  # stored now: a backfill keeps tens of thousands of outcomes
             outcomes += decided
+    forget_ahead()  # files parsed ahead that this run did not decide (another run did)
     events.submissions_decided(outcomes)
+    events.periods_updated(outcomes)
     docs = publish_data_docs(opaque(res.store)) if outcomes else None
-    if docs:
-        create_link_artifact(
-            key="data-docs", link=docs, link_text="Great Expectations Data Docs of the validations"
+    if docs:  # UI artifacts are posted after the events, while the run goes on
+        events.later(
+            create_link_artifact,
+            key="data-docs",
+            link=docs,
+            link_text="Great Expectations Data Docs of the validations",
         )
     accepted = [o for o in outcomes if o.status == "accepted"]
     periods = sorted({o.period for o in accepted if o.period})
     rows = [_row(o) for o in outcomes]
     if rows:
         table, description = outcome_table(rows)
-        create_table_artifact(key="process-submissions", table=table, description=description)
+        events.later(
+            create_table_artifact, key="process-submissions", table=table, description=description
+        )
     get_run_logger().info(
         "%d decided: %d accepted, %d rejected",
         len(outcomes),

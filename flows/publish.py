@@ -8,6 +8,7 @@ from typing import Any, cast
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_table_artifact
 
+from flows import events
 from flows.progress import track
 from flows.resources import Resources, resources
 from flows.steps import opaque, publish_period
@@ -52,19 +53,22 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
         for p in done
     ]
     if rows:
-        create_table_artifact(
+        events.later(
+            create_table_artifact,
             key="publish-snapshot",
             table=rows,
             description="Snapshots published (new_version false = unchanged)",
         )
     for q in quarters:
-        create_table_artifact(
+        events.later(
+            create_table_artifact,
             key=f"completeness-{q.lower()}",
             table=completeness_rows(res, q),
             description=f"Completeness and timeliness, {q}",
         )
     for r in rows:
-        create_link_artifact(
+        events.later(
+            create_link_artifact,
             key=f"report-{r['period'].lower()}",
             link=r["report"],
             link_text=f"report.html {r['period']} {r['version']}",
@@ -112,5 +116,6 @@ def publish_snapshot(period: str | None = None, home: str | None = None) -> list
     if not period:
         period = str(latest_due(res.settings.timely_days, datetime.now(UTC)))
     rows = publish_all(res, [period if is_year(period) else str(Period.parse(period))])
+    events.flush()  # the run ends once its artifacts are with the API
     get_run_logger().info("published %s", [(r["period"], r["version"]) for r in rows])
     return rows
