@@ -26,7 +26,7 @@ def run_pipeline(
         period: Only publish this quarter (YYYYQn).
     """
     # the steps of collect-submissions and process-submissions, in this one flow run
-    collected = collect(inbox=inbox, home=home)
+    collected = collect(inbox=inbox, home=home, parse_ahead=True)
     processed = process(home=home)
     res = resources(home)
     # every quarter with a decision newer than its last publication, this run's or not

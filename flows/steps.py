@@ -73,14 +73,18 @@ def scan_sources(srcs: list[sources.Source]) -> list[sources.FoundFile]:
 @task(name="archive-files", cache_policy=NO_CACHE)
 @timed
 def archive_files(
-    found: list[sources.FoundFile], objects: ObjectStore, engine: Engine, max_bytes: int
+    found: list[sources.FoundFile],
+    objects: ObjectStore,
+    engine: Engine,
+    max_bytes: int,
+    ahead: Limits | None = None,
 ) -> list[collect.Registered]:
     """Archive each new file under ``raw/`` and register it as received (in chunks, one
-    transaction each)."""
+    transaction each); with ``ahead``, start parsing the new files meanwhile."""
     known, done = collect.Known(engine), []
     for start in range(0, len(found), COLLECT_CHUNK):
         done += collect.register(
-            found[start : start + COLLECT_CHUNK], known, objects, engine, max_bytes
+            found[start : start + COLLECT_CHUNK], known, objects, engine, max_bytes, ahead=ahead
         )
         report_progress("collect", len(done), len(found))
     return done

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from models.db import upsert
 from models.submission import Submission
 from tasks.objectstore import ObjectStore, in_threads
-from tasks.parse import file_format
+from tasks.parse import Limits, file_format, parse_ahead
 from tasks.sources import FoundFile
 
 _SAFE = re.compile(r"[^0-9A-Za-z._-]")
@@ -123,11 +123,18 @@ def register(
     engine: Engine,
     max_bytes: int,
     workers: int = 8,
+    ahead: Limits | None = None,
 ) -> list[Registered]:
     """Archive the bytes of each new file under ``raw/``, then record them all as received
-    in one transaction (a crash in between leaves archived bytes a rerun reuses)."""
+    in one transaction (a crash in between leaves archived bytes a rerun reuses). With
+    ``ahead``, the new files start parsing in the pool meanwhile (:func:`parse_ahead`)."""
     matches = [known.match(f, max_bytes) for f in found]
     new = [(f, m) for f, m in zip(found, matches, strict=True) if not m.known]
+    if ahead is not None:
+        parse_ahead(
+            [(m.sha256, f.filename, m.data) for f, m in new if m.sha256 and m.data is not None],
+            ahead,
+        )
     keys = _archive(new, store, workers)
     now = datetime.now(UTC)
     rows: list[dict[str, object]] = [

@@ -17,18 +17,25 @@ from tasks import feedback
 from tasks.crosscheck import Candidate, cross_frames, load_ledger
 from tasks.filesafety import check_size
 from tasks.objectstore import ObjectStore, get_all
-from tasks.parse import Limits, parse_many
+from tasks.parse import Limits, parse_many, take_ahead
 from tasks.store import Outcome, record
 from tasks.validate import merge, path_problems, run_suite, to_problems
 
 
 def read_items(store: ObjectStore, subs: list[Submission], limits: Limits) -> list[Item]:
-    """Parse submissions from their archived bytes (an oversized file is never read)."""
+    """Parse submissions from their archived bytes (an oversized file is never read), or
+    take them as parsed ahead from the same bytes while they were collected."""
     too_large = {s.id: p for s in subs if (p := check_size(s.size_bytes, limits.max_file_bytes))}
-    readable = [s for s in subs if s.id not in too_large]
+    parsed = {
+        s.id: done
+        for s in subs
+        if s.id not in too_large
+        and (done := take_ahead(s.content_sha256, s.filename, limits)) is not None
+    }
+    readable = [s for s in subs if s.id not in too_large and s.id not in parsed]
     blobs = get_all(store, [s.object_key for s in readable])
     files = [(s.filename, b) for s, b in zip(readable, blobs, strict=True)]
-    parsed = dict(zip([s.id for s in readable], parse_many(files, limits), strict=True))
+    parsed |= dict(zip([s.id for s in readable], parse_many(files, limits), strict=True))
     for sub in subs:
         if sub.id in too_large:
             parsed[sub.id] = ParsedSubmission(filename=sub.filename, format=sub.format)

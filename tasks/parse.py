@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -87,3 +87,51 @@ def parse_many(
     chunk = max(1, min(64, len(files) // (workers * 8)))
     args = [(name, data, limits) for name, data in files]
     return list(_pool(workers).map(_parse_args, args, chunksize=chunk))
+
+
+AHEAD_MAX = 4000  # files parsed ahead at most (a national quarter; a backfill is not)
+AHEAD_CHUNK = 32
+_AHEAD: dict[tuple[str, str], tuple[Future[list[ParsedSubmission]], int, Limits]] = {}
+
+
+def _parse_chunk(files: list[tuple[str, bytes]], limits: Limits) -> list[ParsedSubmission]:
+    return [parse_file(name, data, limits) for name, data in files]
+
+
+def parse_ahead(
+    files: list[tuple[str, str, bytes]], limits: Limits, workers: int | None = None
+) -> int:
+    """Start parsing ``(sha256, filename, bytes)`` in the pool now, for :func:`take_ahead`
+    to pick up later in this process; how many were started. ``chiso run`` does this while
+    it archives: parsing then uses a core that would wait (the API has no events to take
+    yet), and deciding the batch finds most files parsed. Nothing is started past
+    :data:`AHEAD_MAX` files, nor without a second core."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    room = AHEAD_MAX - len(_AHEAD)
+    if workers < 2 or room <= 0:
+        return 0
+    files = files[:room]
+    for start in range(0, len(files), AHEAD_CHUNK):
+        chunk = files[start : start + AHEAD_CHUNK]
+        future = _pool(workers).submit(_parse_chunk, [(n, d) for _, n, d in chunk], limits)
+        for i, (sha, name, _) in enumerate(chunk):
+            _AHEAD[(sha, name)] = (future, i, limits)
+    return len(files)
+
+
+def take_ahead(sha256: str, filename: str, limits: Limits) -> ParsedSubmission | None:
+    """The submission parsed ahead from these bytes under these limits, once (else None:
+    the caller parses it)."""
+    found = _AHEAD.pop((sha256, filename), None)
+    if found is None or found[2] != limits:
+        return None
+    future, index, _ = found
+    try:
+        return future.result()[index]
+    except Exception:  # a broken pool: parse it again the ordinary way
+        return None
+
+
+def forget_ahead() -> None:
+    """Drop what was parsed ahead and not taken (a run that did not decide it)."""
+    _AHEAD.clear()

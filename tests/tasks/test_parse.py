@@ -176,3 +176,25 @@ def test_a_process_pool_parses_exactly_as_one_process_does() -> None:
     assert _POOL  # the pool did the work
     assert {p.format for p in pooled} >= {"xlsx", "json"}
     assert any(p.problems for p in pooled) and any(p.enterprises for p in pooled)
+
+
+def test_files_parsed_ahead_are_taken_once_and_equal_a_parse_now() -> None:
+    import hashlib
+
+    from tasks.parse import forget_ahead, parse_ahead, take_ahead
+
+    files = [(p.name, p.read_bytes()) for p in sorted(FIXTURES.iterdir()) if p.is_file()]
+    limits = Limits()
+    keyed = [(hashlib.sha256(d).hexdigest(), n, d) for n, d in files]
+    assert parse_ahead(keyed, limits, workers=2) == len(files)
+    sha, name, data = keyed[0]
+    assert take_ahead(sha, name, Limits(max_file_bytes=1)) is None  # other limits: parse anew
+    parse_ahead(keyed[:1], limits, workers=2)
+    assert take_ahead(sha, name, limits) == parse_file(name, data, limits)
+    assert take_ahead(sha, name, limits) is None  # taken once
+    for sha, name, data in keyed[1:]:
+        assert take_ahead(sha, name, limits) == parse_file(name, data, limits)
+    assert parse_ahead(keyed, limits, workers=1) == 0  # no second core: nothing ahead
+    parse_ahead(keyed, limits, workers=2)
+    forget_ahead()
+    assert take_ahead(*keyed[0][:2], limits) is None
