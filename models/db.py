@@ -87,10 +87,11 @@ def upsert(
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new rows in bulk, for tables of plain values (text and numbers, no JSON or
-    dates to convert): ``COPY`` on PostgreSQL, elsewhere one DB-API ``executemany`` of
-    tuples. A published national period has 43,615 indicator values; SQLAlchemy's
-    per-row parameter handling cost more than the database's own insert."""
+    """Insert new rows in bulk: ``COPY`` on PostgreSQL (psycopg adapts each value),
+    elsewhere one DB-API ``executemany`` of tuples, for tables of plain values (text and
+    numbers: no JSON or dates, which SQLAlchemy would convert). A published national period
+    has 43,615 indicator values; SQLAlchemy's per-row parameter handling cost more than the
+    database's own insert."""
     if not rows:
         return
     names = [c.name for c in table.columns if c.name in rows[0]]

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 from sqlmodel import Session, col
 from sqlmodel import select as select_model
 
-from models.db import upsert
+from models.db import insert_rows, upsert
 from models.form import ParsedSubmission
 from models.problems import Problem
 from models.submission import (
@@ -182,9 +182,24 @@ def _store(conn: Connection, outcomes: list[Outcome]) -> None:
         f, e = _content_rows(o)
         figures += f
         ents += e
-    upsert(conn, ReportedFigure, figures, ["submission_id", "code"])
-    upsert(conn, EnterpriseRecord, ents, ["submission_id", "tax_code"])
+    _content(conn, [o.submission_id for o in accepted], figures, ents)
     refresh_current(conn, [(o.unit_code or "", o.period or "", o.submission_id) for o in accepted])
+
+
+def _content(
+    conn: Connection, ids: list[str], figures: list[dict[str, Any]], ents: list[dict[str, Any]]
+) -> None:
+    """The figures and roster rows of the accepted submissions ``ids``, replacing any a
+    reprocessed submission had. On PostgreSQL by ``COPY`` after a delete (an upsert of a
+    national batch's 80,000 rows took seconds there); elsewhere by upsert."""
+    if conn.dialect.name != "postgresql":
+        upsert(conn, ReportedFigure, figures, ["submission_id", "code"])
+        upsert(conn, EnterpriseRecord, ents, ["submission_id", "tax_code"])
+        return
+    tables = (ReportedFigure.__table__, EnterpriseRecord.__table__)  # type: ignore[attr-defined]
+    for table, rows in zip(tables, (figures, ents), strict=True):
+        conn.execute(delete(table).where(table.c.submission_id.in_(ids)))
+        insert_rows(conn, table, rows)
 
 
 def record(engine: Engine, outcomes: list[Outcome]) -> list[Outcome]:

@@ -65,3 +65,36 @@ def test_backfill_revalidates_failed_files_and_keeps_old_decisions(
 
     again = backfill(start="2024Q1", end="2024Q1", reprocess="failed", home=str(home))
     assert again["decided"] == 0 and versions(home) == after  # idempotent
+
+
+def test_reprocessing_accepted_files_replaces_their_rows(
+    tmp_path: Path, prefect_api: str, chiso_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # re-deciding an accepted submission stores its figures and roster again: the rows it
+    # had are replaced, not duplicated (PostgreSQL writes them with COPY after a delete)
+    from flows.backfill import backfill
+    from flows.pipeline import run_pipeline
+
+    inbox, home = tmp_path / "inbox", tmp_path / "home"
+    write(inbox, "703/2024Q2/a.json", valid_doc("703", "2024Q2"), at(date(2024, 7, 2)))
+    monkeypatch.setenv("CHISO_SOURCES", str(inbox))
+    run_pipeline(home=str(home))
+    sub = submissions(home)["703/2024Q2/a.json"]
+    assert sub.status == "accepted"
+
+    def content() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        engine = create_engine(db_url(home))
+        with engine.connect() as conn:
+            q = "SELECT code, value FROM reported_figure WHERE submission_id = :s ORDER BY code"
+            figures = [tuple(r) for r in conn.execute(text(q), {"s": sub.id})]
+            q = "SELECT tax_code, name FROM enterprise_record WHERE submission_id = :s ORDER BY 1"
+            roster = [tuple(r) for r in conn.execute(text(q), {"s": sub.id})]
+        engine.dispose()
+        return figures, roster
+
+    before = content()
+    assert before[0] and before[1]
+    done = backfill(start="2024Q2", end="2024Q2", reprocess="all", home=str(home))
+    assert done["decided"] == 1
+    assert submissions(home)["703/2024Q2/a.json"].status == "accepted"
+    assert content() == before
