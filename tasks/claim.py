@@ -43,14 +43,20 @@ class Claimer:
             if not window:
                 break
             offset += len(window)
-            for sub in window:
-                got = self.conn.execute(
-                    text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_key(sub.id)}
-                ).scalar()
-                if got:
-                    claimed.append(sub)
-                    if len(claimed) == limit:
-                        break
+            keys = {sub.id: lock_key(sub.id) for sub in window}
+            # one round trip per window, not per submission; the scan stops locking once
+            # enough are held (a lock taken past that would only be released at the next
+            # batch: another processor skips that submission meanwhile, nothing more)
+            got = set(
+                self.conn.execute(
+                    text(
+                        "SELECT k FROM unnest(CAST(:keys AS bigint[])) AS k "
+                        "WHERE pg_try_advisory_lock(k) LIMIT :n"
+                    ),
+                    {"keys": list(keys.values()), "n": limit - len(claimed)},
+                ).scalars()
+            )
+            claimed += [sub for sub in window if keys[sub.id] in got]
         return claimed
 
 
