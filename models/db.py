@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, event, inspect
+from sqlalchemy import Connection, Engine, Table, event, inspect, types
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, create_engine
@@ -88,27 +88,46 @@ def upsert(
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert new rows in bulk: ``COPY`` on PostgreSQL (psycopg adapts each value),
-    elsewhere one DB-API ``executemany`` of tuples, for tables of plain values (text and
-    numbers: no JSON or dates, which SQLAlchemy would convert). A published national period
-    has 43,615 indicator values; SQLAlchemy's per-row parameter handling cost more than the
-    database's own insert."""
+    elsewhere one DB-API ``executemany`` of tuples, dates and booleans stored as SQLAlchemy
+    stores them on SQLite (``YYYY-MM-DD``, 0/1). For tables of plain values: text, numbers,
+    booleans and dates (no JSON or timestamps). A national batch has 80,000 figure and
+    roster rows and a published period 43,615 indicator values; SQLAlchemy's per-row
+    parameter handling cost more than the database's own insert."""
     if not rows:
         return
-    names = [c.name for c in table.columns if c.name in rows[0]]
-    values = [tuple(r[n] for n in names) for r in rows]
+    cols = [c for c in table.columns if c.name in rows[0]]
+    names = [c.name for c in cols]
     columns = ", ".join(names)
     raw: Any = conn.connection.dbapi_connection  # in the connection's transaction
     cur = raw.cursor()
     try:
         if conn.dialect.name == "postgresql":
             with cur.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" for _ in names)
-            cur.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", values)
+                for row in rows:
+                    copy.write_row(tuple(row[n] for n in names))
+            return
+        convert = [_sqlite_value(c) for c in cols]
+        values = [tuple(f(row[n]) for f, n in zip(convert, names, strict=True)) for row in rows]
+        marks = ", ".join("?" for _ in names)
+        cur.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", values)
     finally:
         cur.close()
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _sqlite_value(column: Any) -> Callable[[Any], Any]:
+    """How a column's value is stored on SQLite, as SQLAlchemy's own types store it."""
+    kind = column.type
+    if isinstance(kind, (types.DateTime, types.JSON)):
+        raise TypeError(f"insert_rows: {column.name} needs SQLAlchemy's conversion")
+    if isinstance(kind, types.Date):
+        return lambda v: None if v is None else f"{v.year:04d}-{v.month:02d}-{v.day:02d}"
+    if isinstance(kind, types.Boolean):
+        return lambda v: None if v is None else int(bool(v))
+    return _same
 
 
 def metadata() -> Any:

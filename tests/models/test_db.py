@@ -47,3 +47,88 @@ def test_upsert_is_idempotent_and_updates(db_url: str) -> None:
         assert s.exec(select(ReportedFigure)).one().value == 2
         assert len(s.exec(select(Submission)).all()) == 1
     engine.dispose()
+
+
+def test_bulk_insert_stores_rows_as_the_orm_does(db_url: str) -> None:
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from models.db import insert_rows
+    from models.submission import EnterpriseRecord
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    now = datetime(2025, 10, 1, tzinfo=UTC)
+    with Session(engine) as s:
+        for sid in ("bulk", "orm"):
+            s.add(
+                Submission(
+                    id=sid,
+                    source_uri=f"file:///x/703/2025Q3/{sid}.json",
+                    content_sha256=sid * 8,
+                    filename="a.json",
+                    format="json",
+                    size_bytes=10,
+                    object_key="raw/k",
+                    received_at=now,
+                    collected_at=now,
+                    status="accepted",
+                    problems=[],
+                )
+            )
+        s.commit()
+    rows = [
+        {
+            "tax_code": "0100233488",
+            "enterprise_code": "0100233488",
+            "name": "Công ty Ánh Dương",
+            "type": "ICT",
+            "dx_capable": True,
+            "established_on": date(2019, 3, 4),
+            "status": "active",
+            "main_products": None,
+            "row": 2,
+        },
+        {
+            "tax_code": "0314409058-002",
+            "enterprise_code": "0314409058",
+            "name": "Chi nhánh",
+            "type": "DIGITAL_STARTUP",
+            "dx_capable": False,
+            "established_on": None,
+            "status": "active",
+            "main_products": "phần mềm",
+            "row": 3,
+        },
+    ]
+    table = EnterpriseRecord.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        insert_rows(conn, table, [{"submission_id": "bulk", **r} for r in rows])
+        upsert(
+            conn,
+            EnterpriseRecord,
+            [{"submission_id": "orm", **r} for r in rows],
+            ["submission_id", "tax_code"],
+        )
+    with Session(engine) as s:
+        got = {
+            sid: [
+                e.model_dump(exclude={"submission_id"})
+                for e in s.exec(
+                    select(EnterpriseRecord)
+                    .where(EnterpriseRecord.submission_id == sid)
+                    .order_by(EnterpriseRecord.row)
+                ).all()
+            ]
+            for sid in ("bulk", "orm")
+        }
+    with engine.connect() as conn:  # the stored bytes too, not only what the ORM reads back
+        q = "SELECT established_on, dx_capable FROM enterprise_record WHERE submission_id = :s"
+        stored = {
+            sid: sorted(map(tuple, conn.execute(text(q), {"s": sid})), key=str)
+            for sid in ("bulk", "orm")
+        }
+    engine.dispose()
+    assert got["bulk"] == got["orm"] and got["bulk"][0]["established_on"] == date(2019, 3, 4)
+    assert stored["bulk"] == stored["orm"]
