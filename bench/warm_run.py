@@ -3,7 +3,8 @@ warm every import on a tiny inbox, then time the pipeline on the national inbox.
 
     python bench/warm_run.py INBOX HOME WARMUP_INBOX [PROFILE.txt]   (settings from env)
 Prints one JSON line: wall seconds, peak RSS, seconds inside chiso's steps (the work; the
-rest of the wall time is orchestration: Prefect's engine, API calls, events, artifacts).
+rest of the wall time is orchestration: Prefect's engine, API calls, events, artifacts),
+and the CPU seconds of this process and of its parser pool.
 With a fourth argument, the timed run is sampled by pyinstrument and its call tree written
 there (figures then inflate).
 """
@@ -38,6 +39,20 @@ class Peak(threading.Thread):
             time.sleep(0.02)
 
 
+def proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (every thread), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pool_cpu() -> float:
+    from tasks.parse import _POOL
+
+    if not _POOL:
+        return 0.0
+    return sum(proc_cpu_s(pid) for pid in list(_POOL[0]._processes or {}))
+
+
 def measure(inbox: str, home: str, warm_inbox: str) -> dict[str, object]:
     from flows.pipeline import run_pipeline
     from flows.steps import WORK
@@ -65,9 +80,9 @@ def measure(inbox: str, home: str, warm_inbox: str) -> dict[str, object]:
 
         profiler = Profiler(interval=0.005)
         profiler.start()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     result = run_pipeline(inbox=inbox, home=home)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     if profiler is not None:
         profiler.stop()
         Path(sys.argv[4]).write_text(profiler.output_text(unicode=True, show_all=False))
@@ -77,6 +92,10 @@ def measure(inbox: str, home: str, warm_inbox: str) -> dict[str, object]:
         "wall_s": wall,
         "peak_rss_mb": peak.peak,
         "work_s": sum(WORK.values()),
+        # CPU seconds of this process (every thread) and of its parser pool, whose
+        # workers start during the timed run (the warm-up inbox is too small for a pool)
+        "cpu_s": cpu,
+        "pool_cpu_s": pool_cpu(),
         "work_by_step_s": {k: round(v, 2) for k, v in sorted(WORK.items())},
         "decided": result["processed"]["decided"],
         "accepted": result["processed"]["accepted"],
