@@ -7,7 +7,7 @@ API's documented batch endpoint (``POST /events``), each carrying the run's rela
 resources (flow run, flow, deployment…) looked up once, from a background thread while
 the run goes on.
 
-The API takes about 2 ms of CPU per event (validation, storage, triggers), so a national
+The API takes 2-3 ms of CPU per event (validation, storage, triggers), so a national
 quarter's events keep it busy for seconds, and any API call of the run waits behind them.
 The run's UI artifacts therefore go through the same thread (:func:`later`), in order:
 the run goes on while they wait, and only its end waits for them (:func:`flush`).
