@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +96,12 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     parameter handling cost more than the database's own insert."""
     if not rows:
         return
-    cols = [c for c in table.columns if c.name in rows[0]]
+    cols = [c for c in table.columns if c.name in rows[0]]  # rows may hold other keys
     names = [c.name for c in cols]
+    get = itemgetter(*names)
+    pick: Callable[[dict[str, Any]], tuple[Any, ...]] = (
+        get if len(names) > 1 else lambda row: (get(row),)
+    )
     columns = ", ".join(names)
     raw: Any = conn.connection.dbapi_connection  # in the connection's transaction
     cur = raw.cursor()
@@ -104,22 +109,30 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         if conn.dialect.name == "postgresql":
             with cur.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(tuple(row[n] for n in names))
+                    copy.write_row(pick(row))
             return
-        convert = [_sqlite_value(c) for c in cols]
-        values = [tuple(f(row[n]) for f, n in zip(convert, names, strict=True)) for row in rows]
+        values = [pick(row) for row in rows]
+        convert = [(i, f) for i, c in enumerate(cols) if (f := _sqlite_value(c)) is not None]
+        if convert:
+            values = [_converted(v, convert) for v in values]
         marks = ", ".join("?" for _ in names)
         cur.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", values)
     finally:
         cur.close()
 
 
-def _same(value: Any) -> Any:
-    return value
+def _converted(
+    values: tuple[Any, ...], convert: list[tuple[int, Callable[[Any], Any]]]
+) -> tuple[Any, ...]:
+    out = list(values)
+    for i, f in convert:
+        out[i] = f(out[i])
+    return tuple(out)
 
 
-def _sqlite_value(column: Any) -> Callable[[Any], Any]:
-    """How a column's value is stored on SQLite, as SQLAlchemy's own types store it."""
+def _sqlite_value(column: Any) -> Callable[[Any], Any] | None:
+    """How a column's value is stored on SQLite, as SQLAlchemy's own types store it (None:
+    as it is)."""
     kind = column.type
     if isinstance(kind, (types.DateTime, types.JSON)):
         raise TypeError(f"insert_rows: {column.name} needs SQLAlchemy's conversion")
@@ -127,7 +140,7 @@ def _sqlite_value(column: Any) -> Callable[[Any], Any]:
         return lambda v: None if v is None else f"{v.year:04d}-{v.month:02d}-{v.day:02d}"
     if isinstance(kind, types.Boolean):
         return lambda v: None if v is None else int(bool(v))
-    return _same
+    return None
 
 
 def metadata() -> Any:

@@ -128,18 +128,6 @@ def record(
     engine: Engine, pub: Publication, version: str, now: datetime, flow_run_id: str | None
 ) -> None:
     """The snapshot row and the period's indicator values (replacing the old ones)."""
-    keep = (
-        "period",
-        "unit_code",
-        "indicator",
-        "level",
-        "as_of",
-        "value",
-        "numerator",
-        "denominator",
-        "reported_units",
-        "expected_units",
-    )
     values = IndicatorValue.__table__  # type: ignore[attr-defined]
     with engine.begin() as conn:
         upsert(
@@ -160,7 +148,7 @@ def record(
             update=["status"],
         )
         conn.execute(delete(values).where(values.c.period == pub.period))
-        insert_rows(conn, values, [{k: r[k] for k in keep} for r in pub.indicators])
+        insert_rows(conn, values, pub.indicators)  # the table's columns of each row
 
 
 def mark(engine: Engine, period: str, version: str, now: datetime) -> None:

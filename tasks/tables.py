@@ -122,14 +122,18 @@ def records(
 
 
 def _csv_column(kind: str, values: list[Any]) -> list[str]:
-    """:func:`_cell` over one column of JSON values."""
+    """:func:`_cell` over one column of JSON values. A text column is checked once per
+    distinct value (a national table repeats its periods, codes and names thousands of
+    times), and returned as it is when no value needs a change."""
     if kind in ("number", "integer"):
         return ["" if v is None else str(v) for v in values]
     if kind == "boolean":
         return ["" if v is None else ("true" if v else "false") for v in values]
-    return [
-        ("'" + v if v.startswith(INJECTION) else v) if type(v) is str else _cell(v) for v in values
-    ]
+    distinct = set(values)  # text columns hold str or None (see _column)
+    if not all(v is None or type(v) is str for v in distinct):
+        return [_cell(v) for v in values]
+    changed = {v: _cell(v) for v in distinct if v is None or v.startswith(INJECTION)}
+    return [changed.get(v, v) for v in values] if changed else values
 
 
 def to_csv(name: str, rows: list[dict[str, Any]], cols: list[list[Any]] | None = None) -> bytes:

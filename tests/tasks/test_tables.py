@@ -43,3 +43,22 @@ def test_csv_has_bom_crlf_blank_nulls_and_escaped_formulas() -> None:
     assert lines[2] == "2025Q3,25480,'+cmd,on_time,abc,2025-10-02T09:00:00Z,1"
     recs = json.loads(to_json("completeness", rows))
     assert recs[0]["submission_id"] is None and recs[0]["unit_name"] == '=HYPERLINK("x")'
+
+
+def test_csv_columns_equal_the_per_cell_rule_on_random_values() -> None:
+    import random
+
+    from tasks.tables import _cell, _csv_column
+
+    rng = random.Random(4)
+    words = ["Xã A", "=SUM(A1)", "+84", "-1", "@x", "", "Phường B", "'quoted", " =lead"]
+    for _ in range(200):
+        n = rng.randrange(0, 60)
+        text = [rng.choice([*words, None]) for _ in range(n)]
+        assert _csv_column("string", text) == [_cell(v) for v in text]
+        plain = [rng.choice(["2025Q3", "unit", "province"]) for _ in range(n)]
+        assert _csv_column("string", plain) == plain
+        nums = [rng.choice([None, 0, 7, 2.5, -3]) for _ in range(n)]
+        assert _csv_column("number", nums) == [_cell(v) for v in nums]
+        flags = [rng.choice([None, True, False]) for _ in range(n)]
+        assert _csv_column("boolean", flags) == [_cell(v) for v in flags]
