@@ -41,6 +41,8 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
         done.append(cast(Published, pub))
         if is_year(p):
             ctx.built.clear()
+        elif p != max(q for q in quarters if q[:4] == p[:4]) and p in ctx.built:
+            ctx.built[p].release_roster()  # its year reads the roster of a later quarter
     done.sort(key=lambda d: (is_year(d.period), d.period))  # quarters, then years
     rows: list[dict[str, Any]] = [
         {

@@ -48,6 +48,11 @@ class Publication:
         self.__dict__.pop("files", None)
         self.__dict__.pop("columns", None)
 
+    def release_roster(self) -> None:
+        """Let the roster rows go once published: a year reads only its latest quarter's
+        (:func:`year`), and a national quarter's roster is 32,000 rows."""
+        self.enterprises = []
+
     @property
     def data_hash(self) -> str:
         """sha256 over the three data files (name and bytes, in a fixed order)."""

@@ -230,3 +230,14 @@ def test_withdrawal_restores_the_previous_submission(sample: tuple[Path, Path]) 
     after = versions(home)
     assert {p for p in PERIODS if after[p] != before[p]} == {"2025Q1", "2025"}
     assert withdraw_submission(correction.id, "again", home) == 2  # not accepted any more
+
+
+def test_a_years_roster_is_its_latest_quarters(sample: tuple[Path, Path]) -> None:
+    # the quarters of a year published in one run give up their rosters once published,
+    # all but the latest, which the year reads
+    _, home = sample
+    for year in [p for p in PERIODS if len(p) == 4]:
+        latest_quarter = max(p for p in PERIODS if p.startswith(year + "Q"))
+        quarter = read_csv(home, latest_quarter, "enterprises.csv")
+        assert quarter
+        assert read_csv(home, year, "enterprises.csv") == [dict(r, period=year) for r in quarter]
