@@ -74,29 +74,31 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
     outcomes: list[Outcome] = []
     # the claims keep concurrent runs apart; the concurrency limit (created with the
     # deployments) is a second guard, and is skipped where it does not exist
-    with shared_limit(CONCURRENCY), claimer(res.engine) as claims:
-        while subs := claim_batch(opaque(claims), batch_size):
-            items = read_batch(opaque(res.store), opaque(subs), res.limits)
-            found = validate_batch(
-                opaque(res.engine),
-                opaque(items),
-                opaque(subs),
-                opaque(res.units),
-                opaque(res.rules()),
-                res.settings.timely_days,
-            )
-            decided = store_decisions(
-                opaque(res.engine),
-                opaque(res.store),
-                opaque(items),
-                opaque(subs),
-                opaque(found),
-                opaque(res.units),
-            )
-            for o in decided:
-                o.parsed = None  # stored now: a backfill keeps tens of thousands of outcomes
-            outcomes += decided
-    forget_ahead()  # files parsed ahead that this run did not decide (another run did)
+    try:
+        with shared_limit(CONCURRENCY), claimer(res.engine) as claims:
+            while subs := claim_batch(opaque(claims), batch_size):
+                items = read_batch(opaque(res.store), opaque(subs), res.limits)
+                found = validate_batch(
+                    opaque(res.engine),
+                    opaque(items),
+                    opaque(subs),
+                    opaque(res.units),
+                    opaque(res.rules()),
+                    res.settings.timely_days,
+                )
+                decided = store_decisions(
+                    opaque(res.engine),
+                    opaque(res.store),
+                    opaque(items),
+                    opaque(subs),
+                    opaque(found),
+                    opaque(res.units),
+                )
+                for o in decided:
+                    o.parsed = None  # stored now: a backfill keeps tens of thousands of outcomes
+                outcomes += decided
+    finally:
+        forget_ahead()  # files parsed ahead this run did not decide (another run did)
     events.submissions_decided(outcomes)
     events.periods_updated(outcomes)
     docs = publish_data_docs(opaque(res.store)) if outcomes else None
