@@ -28,6 +28,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from warm_run import proc_cpu_s  # the bench scripts share this folder
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
@@ -140,10 +143,7 @@ SERVER_PID: list[int] = []
 
 def server_cpu_s() -> float:
     """CPU seconds the running ``prefect server`` process has used (every thread)."""
-    if not SERVER_PID:
-        return 0.0
-    fields = Path(f"/proc/{SERVER_PID[0]}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return proc_cpu_s(SERVER_PID[0]) if SERVER_PID else 0.0
 
 
 def warm(inbox: Path, warmup: Path, database: str | None, api: str | None = None) -> dict[str, Any]:
