@@ -27,5 +27,5 @@ lint: install
 	$(UV) run ruff format --check .
 	$(UV) run mypy
 
-test: install services lint
-	$(UV) run pytest
+test: install services lint  ## two pytest workers, a test module each at a time: much of the suite waits on servers and subprocesses
+	$(UV) run pytest -n 2 --dist loadscope
