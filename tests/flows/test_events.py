@@ -53,8 +53,11 @@ def test_one_event_per_submission_and_one_per_period(tmp_path: Path, prefect_api
         f"chiso.submission.{i}" for i in ids
     }
     assert {e["resource"]["chiso.unit"] for e in received} == {"25459", "25480", "25486", "25489"}
-    roles = {r["prefect.resource.role"] for r in received[0]["related"]}
-    assert {"flow-run", "flow"} <= roles  # the collect run that emitted it
+    # the collect run that emitted them, and only it (each related resource costs the API)
+    related = [e["related"] for e in received]
+    assert [len(r) for r in related] == [1] * 4
+    assert {r[0]["prefect.resource.id"] for r in related} == {related[0][0]["prefect.resource.id"]}
+    assert related[0][0]["prefect.resource.role"] == "flow-run"
 
     accepted = _wait_for(prefect_api, "chiso.submission.accepted", ours, 3)
     assert sorted(e["payload"]["submission_id"] for e in accepted) == sorted(
