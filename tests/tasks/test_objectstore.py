@@ -6,14 +6,31 @@ from pathlib import Path
 
 import pytest
 
+from tasks import objectstore
 from tasks.objectstore import LocalObjectStore, ObjectStore
 from tasks.s3store import S3ObjectStore
 from tests.support.s3 import Seaweed
 
 
-@pytest.fixture(params=["local", "s3"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
-    if request.param == "local":
+def _local_way(monkeypatch: pytest.MonkeyPatch, way: str) -> None:
+    """The local store's two ways to write: unnamed files linked into place (Linux
+    ``O_TMPFILE``), and named temp files renamed into place (other filesystems)."""
+    monkeypatch.setattr(objectstore, "_UNNAMED", [way == "unnamed"])
+    monkeypatch.setattr(objectstore, "OPEN_FILES", 7)  # several chunks in a small test
+
+
+@pytest.fixture(params=["unnamed", "named"])
+def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    _local_way(monkeypatch, request.param)
+    return str(request.param)
+
+
+@pytest.fixture(params=["local-unnamed", "local-named", "s3"])
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> ObjectStore:
+    if request.param.startswith("local-"):
+        _local_way(monkeypatch, request.param.removeprefix("local-"))
         return LocalObjectStore(tmp_path / "objects")
     s3: Seaweed = request.getfixturevalue("s3_server")
     bucket: str = request.getfixturevalue("bucket")
@@ -34,11 +51,42 @@ def test_put_many_writes_each_and_if_absent_keeps_the_first(store: ObjectStore) 
     assert sorted(store.list_keys("raw/")) == ["raw/fresh.json"]
 
 
-def test_local_put_many_leaves_no_temp_files_even_when_it_fails(tmp_path: Path) -> None:
+def _open_files() -> int:
+    return len(list(Path("/proc/self/fd").iterdir()))
+
+
+def test_local_put_many_leaves_no_temp_files_even_when_it_fails(tmp_path: Path, way: str) -> None:
     store = LocalObjectStore(tmp_path / "objects")
+    before = _open_files()
     store.put_many([("raw/a/1", b"1", None), ("raw/a/2", b"2", None)])
     (tmp_path / "objects" / "raw" / "b").write_text("a file where a folder is needed")
     with pytest.raises(OSError):
         store.put_many([("raw/a/3", b"3", None), ("raw/b/x/4", b"4", None)])
+    store.put_many([("raw/a/1", b"one", None)])  # a replacement takes a temp name
     left = sorted(p.name for p in (tmp_path / "objects").rglob("*") if p.is_file())
     assert left == ["1", "2", "b"]  # nothing half-written, no temp file
+    assert (tmp_path / "objects" / "raw" / "a" / "1").read_bytes() == b"one"
+    assert _open_files() == before  # every file and folder it opened is closed
+
+
+def test_local_objects_are_private_and_durable_before_they_have_a_name(
+    tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LocalObjectStore(tmp_path / "objects")
+    seen: list[list[str]] = []
+
+    def sync(fds: list[int], root: Path) -> None:  # what is visible when the sync comes
+        seen.append(sorted(p.name for p in root.rglob("*") if p.is_file()))
+
+    monkeypatch.setattr(objectstore, "_sync", sync)
+    objects = [(f"raw/{i % 3}/{i}.json", b"{}", None) for i in range(10)]
+    assert store.put_many(objects) == [True] * 10
+    assert len(seen) == 2  # 10 objects, 7 at a time
+    # at each sync, only the objects of the chunks before have their names: the unnamed
+    # way shows nothing else, the named way its temp files
+    finals = [[n for n in names if not n.startswith(".tmp-")] for names in seen]
+    assert finals == [[], sorted(f"{i}.json" for i in range(7))]
+    temps = [len(names) - len(f) for names, f in zip(seen, finals, strict=True)]
+    assert temps == ([0, 0] if way == "unnamed" else [7, 3])
+    modes = {p.stat().st_mode & 0o777 for p in (tmp_path / "objects").rglob("*.json")}
+    assert modes == {0o600}
