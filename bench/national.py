@@ -1,6 +1,6 @@
 """The national benchmark (issue 6): one quarter of all 3,321 commune-level units.
 
-    uv run python bench/national.py [--units N] [--no-postgres] [--no-cold]
+    uv run python bench/national.py [--units N] [--no-postgres] [--no-cold] [--api-aside]
 
 Generates the synthetic inbox once (bench/national_inbox.py, cached under bench/results/),
 then measures, each in a fresh process: the plain baseline (no orchestration, no GX); chiso
@@ -9,7 +9,9 @@ the CPU seconds of chiso, its parser pool and the API are printed beside the wal
 each warm run waits until the API has taken the previous run's events)
 with chiso's database on SQLite and on PostgreSQL; and chiso cold (a fresh `chiso run` on a
 fresh home, its own ephemeral Prefect API). ``--harness`` adds a warm run against Prefect's
-test harness instead (a temporary server on SQLite). Prints a table and writes
+test harness instead (a temporary server on SQLite); ``--api-aside`` a warm SQLite run with
+every thread of the API at the lowest CPU priority, which shows what chiso takes when the
+API does not compete for the 2 cores (as on a host of its own). Prints a table and writes
 bench/results/national.json.
 """
 
@@ -218,6 +220,9 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-cold", action="store_true")
     parser.add_argument("--harness", action="store_true", help="also warm on the test harness")
+    parser.add_argument(
+        "--api-aside", action="store_true", help="also warm with the API at the lowest priority"
+    )
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chiso-bench-") as tmp:
@@ -240,6 +245,12 @@ def measure(args: argparse.Namespace) -> None:
                 rows["chiso warm postgresql"] = warm(inbox, warmup, url, api)
             finally:
                 drop()
+        if args.api_aside:
+            # what chiso itself takes when the API does not compete for the 2 cores (as on a
+            # host of its own): every thread of the API at the lowest priority
+            for task in Path(f"/proc/{SERVER_PID[0]}/task").iterdir():
+                os.setpriority(os.PRIO_PROCESS, int(task.name), 19)
+            rows["warm sqlite, API aside"] = warm(inbox, warmup, None, api)
     if args.harness:
         rows["warm sqlite, harness API"] = warm(inbox, warmup, None)
     if not args.no_cold:

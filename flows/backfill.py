@@ -58,13 +58,15 @@ def backfill(
         ),
     )
     with shared_limit(CONCURRENCY):
-        collected = collect(home=home, periods=plan.quarters)
-        update_progress_artifact(progress, 25.0)
-        plan_.reopen(res.engine, plan.reprocess)
-        processed = process(home=home)
-        update_progress_artifact(progress, 60.0)
-        published = publish_all(res, plan.quarters)
-        events.flush()
+        try:
+            collected = collect(home=home, periods=plan.quarters)
+            update_progress_artifact(progress, 25.0)
+            plan_.reopen(res.engine, plan.reprocess)
+            processed = process(home=home)
+            update_progress_artifact(progress, 60.0)
+            published = publish_all(res, plan.quarters)
+        finally:
+            events.flush()  # the run ends once its events are with the API, failed or not
         update_progress_artifact(progress, 100.0)
     summary |= {"collected": collected, "decided": processed["decided"], "published": published}
     return summary

@@ -26,11 +26,13 @@ def run_pipeline(
         period: Only publish this quarter (YYYYQn).
     """
     # the steps of collect-submissions and process-submissions, in this one flow run
-    collected = collect(inbox=inbox, home=home, parse_ahead=True)
-    processed = process(home=home)
-    res = resources(home)
-    # every quarter with a decision newer than its last publication, this run's or not
-    periods = [period] if period else dirty_periods(res.engine)
-    published = publish_all(res, periods)
-    events.flush()  # the run ends once its events are with the API
+    try:
+        collected = collect(inbox=inbox, home=home, parse_ahead=True)
+        processed = process(home=home)
+        res = resources(home)
+        # every quarter with a decision newer than its last publication, this run's or not
+        periods = [period] if period else dirty_periods(res.engine)
+        published = publish_all(res, periods)
+    finally:
+        events.flush()  # the run ends once its events are with the API, failed or not
     return {"collected": collected, "processed": processed, "published": published}

@@ -117,7 +117,9 @@ def publish_snapshot(period: str | None = None, home: str | None = None) -> list
     res = resources(home)
     if not period:
         period = str(latest_due(res.settings.timely_days, datetime.now(UTC)))
-    rows = publish_all(res, [period if is_year(period) else str(Period.parse(period))])
-    events.flush()  # the run ends once its artifacts are with the API
+    try:
+        rows = publish_all(res, [period if is_year(period) else str(Period.parse(period))])
+    finally:
+        events.flush()  # the run ends once its artifacts are with the API, failed or not
     get_run_logger().info("published %s", [(r["period"], r["version"]) for r in rows])
     return rows

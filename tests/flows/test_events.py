@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.support.inbox import at, valid_doc, write
 from tests.support.state import submissions
@@ -73,3 +75,25 @@ def test_one_event_per_submission_and_one_per_period(tmp_path: Path, prefect_api
         time.sleep(0.5)
     assert len(mine) == 1
     assert mine[0]["payload"]["period"] == mine[0]["resource"]["chiso.period"] == period
+
+
+def test_a_failed_run_hands_over_what_it_queued_before_it_ends(
+    tmp_path: Path, prefect_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows import events, pipeline
+
+    handed_over = threading.Event()
+
+    def slow_api_call() -> None:
+        time.sleep(3)  # longer than Prefect takes to record the failure (about a second)
+        handed_over.set()
+
+    def publish_fails(*args: Any) -> None:
+        events.later(slow_api_call)  # an artifact, say, queued before the failure
+        raise RuntimeError("the object store is down")
+
+    monkeypatch.setattr(pipeline, "publish_all", publish_fails)
+    (tmp_path / "inbox").mkdir()
+    with pytest.raises(RuntimeError, match="the object store is down"):
+        pipeline.run_pipeline(inbox=str(tmp_path / "inbox"), home=str(tmp_path / "home"))
+    assert handed_over.is_set()
