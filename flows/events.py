@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tasks.collect import Registered
@@ -120,13 +123,76 @@ def _post(events: list[Event], related: list[dict[str, str]]) -> int:
 
     try:
         with get_client(sync_client=True) as client:
+            window = _WINDOWS.setdefault(str(client.api_url), _Window())
             for start in range(0, len(events), BATCH):
                 chunk = [e | {"related": related} for e in events[start : start + BATCH]]
+                window.make_room(client, len(chunk))
                 client.request("POST", "/events", json=chunk).raise_for_status()
+                window.posted += len(chunk)
+                window.marks.append((window.posted, chunk[-1]["id"], chunk[-1]["occurred"]))
     except Exception:
         log.exception("could not send %d events to the Prefect API", len(events))
         return 0
     return len(events)
+
+
+MAX_AHEAD = 6000
+"""Events posted to an API but not yet stored by it, at most. The open-source server queues
+the events it receives in memory, for each of its consumers (storage, triggers, task-run
+recorder), and drops those that arrive while 10,000 are queued: a five-year national
+backfill posts 132,840 events faster than the API stores them, and 105,839 deliveries were
+dropped before this limit. Storage is the slowest consumer (about half of the API's CPU per
+event), so an event stored means the queues before it have drained."""
+STALL_S = 60.0  # no event stored for this long: the API stores none (its persister is off)
+
+
+@dataclass
+class _Window:
+    """What chiso has posted to one API, and how much of it the API has stored."""
+
+    posted: int = 0
+    stored: int = 0
+    # (events posted up to it, id, occurred) of the last event of each posted chunk
+    marks: deque[tuple[int, str, str]] = field(default_factory=deque)
+    paced: bool = True
+
+    def make_room(self, client: Any, n: int) -> None:
+        """Wait until posting ``n`` more events keeps at most :data:`MAX_AHEAD` unstored."""
+        since = time.monotonic()
+        while self.paced and self.marks and self.posted + n - self.stored > MAX_AHEAD:
+            count, ident, occurred = self.marks[0]
+            try:
+                stored = _stored(client, ident, occurred)
+            except Exception:
+                log.warning("cannot ask the Prefect API what it stored", exc_info=True)
+                self.paced = False
+                break
+            if stored:
+                self.stored = count
+                self.marks.popleft()
+                since = time.monotonic()
+            elif time.monotonic() - since > STALL_S:
+                log.warning(
+                    "the Prefect API at %s stored none of chiso's events for %.0f s (is its "
+                    "event persister off?): the rest are sent without waiting",
+                    client.api_url,
+                    STALL_S,
+                )
+                self.paced = False
+            else:
+                time.sleep(0.2)
+
+
+_WINDOWS: dict[str, _Window] = {}
+
+
+def _stored(client: Any, ident: str, occurred: str) -> bool:
+    """Whether the API has stored the event ``ident``."""
+    since = datetime.fromisoformat(occurred) - timedelta(minutes=1)
+    body = {"filter": {"id": {"id": [ident]}, "occurred": {"since": since.isoformat()}}}
+    response = client.request("POST", "/events/filter", json=body | {"limit": 1})
+    response.raise_for_status()
+    return bool(response.json()["events"])
 
 
 def flush() -> int:
