@@ -42,14 +42,24 @@ ARTIFACT_ROWS = 1000
 
 def outcome_table(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
     """The outcomes table the Prefect UI shows, and its description: every decision of a
-    run of up to :data:`ARTIFACT_ROWS`, only those with problems of a larger one (a
-    national backfill decides tens of thousands; each has its feedback report anyway)."""
+    run of up to :data:`ARTIFACT_ROWS`, only those with problems of a larger one, and of
+    those at most :data:`ARTIFACT_ROWS`, the rejected first (a national backfill decides
+    tens of thousands, each with its feedback report; a table of all those with warnings
+    was 13 MB, more than the UI can show and more than the API lets through as an event)."""
     if len(rows) <= ARTIFACT_ROWS:
         return rows, "Accepted and rejected submissions, with reasons"
     flagged = [r for r in rows if r["problems"]]
-    return flagged, (
-        f"The {len(flagged)} of {len(rows)} decided submissions with problems (errors or "
-        "warnings), with reasons; the others were accepted clean"
+    if len(flagged) <= ARTIFACT_ROWS:
+        return flagged, (
+            f"The {len(flagged)} of {len(rows)} decided submissions with problems (errors or "
+            "warnings), with reasons; the others were accepted clean"
+        )
+    rejected = sum(r["status"] == "rejected" for r in flagged)
+    flagged.sort(key=lambda r: r["status"] != "rejected")  # stable: in decision order
+    return flagged[:ARTIFACT_ROWS], (
+        f"{ARTIFACT_ROWS} of the {len(flagged)} of {len(rows)} decided submissions with "
+        f"problems ({rejected} rejected, listed first), with reasons; each submission's "
+        "feedback report has all of its problems"
     )
 
 

@@ -69,3 +69,17 @@ def test_the_ui_table_of_a_large_run_holds_its_flagged_submissions() -> None:
     table, description = outcome_table(large)
     assert [r["submission"] for r in table] == [f"s{i:05d}" for i in range(0, 3321, 50)]
     assert description.startswith("The 67 of 3321 decided submissions with problems")
+
+
+def test_the_ui_table_of_a_backfill_holds_at_most_its_rows_rejected_first() -> None:
+    from flows.process import ARTIFACT_ROWS, outcome_table
+
+    large = _summary(9000, 3)["processed"]["outcomes"]  # 3,000 rejected
+    for i, row in enumerate(large):
+        if i % 3 == 1:  # 3,000 accepted with a warning
+            row["problems"] = "reported_late: submitted_at 2026-01-20"
+    table, description = outcome_table(large)
+    assert len(table) == ARTIFACT_ROWS
+    assert [r["submission"] for r in table] == [f"s{i:05d}" for i in range(0, 3000, 3)]
+    assert description.startswith("1000 of the 6000 of 9000 decided submissions with problems")
+    assert "(3000 rejected, listed first)" in description
