@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from tasks.collect import Registered
 from tasks.store import Outcome
@@ -221,35 +221,49 @@ def submissions_received(registered: Iterable[Registered]) -> int:
     )
 
 
-def submissions_decided(outcomes: Iterable[Outcome]) -> int:
+class Decided(NamedTuple):
+    """What a run keeps of each decision for its events: not the problems' texts (a
+    backfill decides tens of thousands, each with its problems in two languages)."""
+
+    submission_id: str
+    status: str
+    unit_code: str | None
+    period: str | None
+    errors: int
+    warnings: int
+
+    @classmethod
+    def of(cls, o: Outcome) -> Decided:
+        errors = sum(p.severity == "error" for p in o.problems)
+        return cls(
+            o.submission_id, o.status, o.unit_code, o.period, errors, len(o.problems) - errors
+        )
+
+
+def submissions_decided(decided: Iterable[Decided]) -> int:
     """``chiso.submission.accepted|rejected`` per submission."""
     at = datetime.now(UTC).isoformat()
-    events = []
-    for o in outcomes:
-        payload: dict[str, Any] = {
-            "submission_id": o.submission_id,
-            "errors": sum(p.severity == "error" for p in o.problems),
-            "warnings": sum(p.severity == "warning" for p in o.problems),
-        }
-        events.append(
+    return send(
+        [
             _event(
-                f"chiso.submission.{o.status}",
-                _resource("submission", o.submission_id, unit=o.unit_code, period=o.period),
-                payload,
+                f"chiso.submission.{d.status}",
+                _resource("submission", d.submission_id, unit=d.unit_code, period=d.period),
+                {"submission_id": d.submission_id, "errors": d.errors, "warnings": d.warnings},
                 at,
             )
-        )
-    return send(events)
+            for d in decided
+        ]
+    )
 
 
-def periods_updated(outcomes: Iterable[Outcome]) -> dict[str, list[str]]:
+def periods_updated(decided: Iterable[Decided]) -> dict[str, list[str]]:
     """One ``chiso.period.updated`` per period the run's decisions touched, after every
     decision's own event; the affected periods and their submissions."""
     at = datetime.now(UTC).isoformat()
     periods: dict[str, list[str]] = {}
-    for o in outcomes:
-        if o.period:
-            periods.setdefault(o.period, []).append(o.submission_id)
+    for d in decided:
+        if d.period:
+            periods.setdefault(d.period, []).append(d.submission_id)
     send(
         [
             _event(

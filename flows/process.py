@@ -81,7 +81,8 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
     """The body of ``process-submissions``, which ``chiso run`` and ``backfill`` call inside
     their own flow run (see :func:`flows.collect.collect`)."""
     res = resources(home)
-    outcomes: list[Outcome] = []
+    decisions: list[events.Decided] = []
+    rows: list[dict[str, Any]] = []
     # the claims keep concurrent runs apart; the concurrency limit (created with the
     # deployments) is a second guard, and is skipped where it does not exist
     try:
@@ -104,14 +105,15 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
                     opaque(found),
                     opaque(res.units),
                 )
-                for o in decided:
-                    o.parsed = None  # stored now: a backfill keeps tens of thousands of outcomes
-                outcomes += decided
+                # stored now: keep what the events and the summary need, not the parsed
+                # files nor the problems (a backfill decides tens of thousands)
+                decisions += [events.Decided.of(o) for o in decided]
+                rows += [_row(o) for o in decided]
     finally:
         forget_ahead()  # files parsed ahead this run did not decide (another run did)
-    events.submissions_decided(outcomes)
-    events.periods_updated(outcomes)
-    docs = publish_data_docs(opaque(res.store)) if outcomes else None
+    events.submissions_decided(decisions)
+    events.periods_updated(decisions)
+    docs = publish_data_docs(opaque(res.store)) if decisions else None
     if docs:  # UI artifacts are posted after the events, while the run goes on
         events.later(
             create_link_artifact,
@@ -119,9 +121,8 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
             link=docs,
             link_text="Great Expectations Data Docs of the validations",
         )
-    accepted = [o for o in outcomes if o.status == "accepted"]
-    periods = sorted({o.period for o in accepted if o.period})
-    rows = [_row(o) for o in outcomes]
+    accepted = [d for d in decisions if d.status == "accepted"]
+    periods = sorted({d.period for d in accepted if d.period})
     if rows:
         table, description = outcome_table(rows)
         events.later(
@@ -129,14 +130,14 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
         )
     get_run_logger().info(
         "%d decided: %d accepted, %d rejected",
-        len(outcomes),
+        len(decisions),
         len(accepted),
-        len(outcomes) - len(accepted),
+        len(decisions) - len(accepted),
     )
     return {
-        "decided": len(outcomes),
+        "decided": len(decisions),
         "accepted": len(accepted),
-        "rejected": len(outcomes) - len(accepted),
+        "rejected": len(decisions) - len(accepted),
         "periods": periods,
         "outcomes": rows,
     }
