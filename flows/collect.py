@@ -38,14 +38,14 @@ def collect(
     ``parse_ahead`` (a run that decides next, in this process), the new files start
     parsing while they are archived."""
     res = resources(home, inbox)
-    found = scan_sources(opaque(res.sources(periods)))
+    found = scan_sources(opaque(res.sources(periods))).unquote()
     registered = archive_files(
         opaque(found),
         opaque(res.store),
         opaque(res.engine),
         res.settings.max_file_bytes,
         res.limits if parse_ahead else None,
-    )
+    ).unquote()
     new = [r for r in registered if r.new]
     events.submissions_received(new)
     get_run_logger().info("%d files seen, %d new submissions", len(found), len(new))

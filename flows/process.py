@@ -87,8 +87,8 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
     # deployments) is a second guard, and is skipped where it does not exist
     try:
         with shared_limit(CONCURRENCY), claimer(res.engine) as claims:
-            while subs := claim_batch(opaque(claims), batch_size):
-                items = read_batch(opaque(res.store), opaque(subs), res.limits)
+            while subs := claim_batch(opaque(claims), batch_size).unquote():
+                items = read_batch(opaque(res.store), opaque(subs), res.limits).unquote()
                 found = validate_batch(
                     opaque(res.engine),
                     opaque(items),
@@ -96,7 +96,7 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
                     opaque(res.units),
                     opaque(res.rules()),
                     res.settings.timely_days,
-                )
+                ).unquote()
                 decided = store_decisions(
                     opaque(res.engine),
                     opaque(res.store),
@@ -104,7 +104,7 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
                     opaque(subs),
                     opaque(found),
                     opaque(res.units),
-                )
+                ).unquote()
                 # stored now: keep what the events and the summary need, not the parsed
                 # files nor the problems (a backfill decides tens of thousands)
                 decisions += [events.Decided.of(o) for o in decided]

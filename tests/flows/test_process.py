@@ -220,3 +220,32 @@ def test_each_contract_case(decided: Path, case: str) -> None:
     assert doc["file"]["name"] == f"{case}_{fname}" and len(doc["file"]["sha256"]) == 64
     for p in doc["problems"]:
         assert p["message_vi"] and p["message_en"] and p["expected"]
+
+
+def test_a_batch_is_one_result_to_prefect_not_one_per_submission(
+    tmp_path: Path, prefect_api: str
+) -> None:
+    # Prefect keeps each task result, and each element of it, in the flow run's context
+    # until the flow run ends: a backfill of 34 batches of 2,000 grew by ~60 MB that way
+    from prefect import flow
+    from prefect.context import FlowRunContext
+
+    from flows.collect import collect
+    from flows.process import process
+
+    inbox, home = tmp_path / "inbox", str(tmp_path / "home")
+    for unit in COMMUNES[:30]:
+        write(inbox, f"{unit}/2025Q3/r.json", valid_doc(unit, "2025Q3"), ON_TIME)
+
+    @flow
+    def collect_and_process() -> tuple[int, int]:
+        context = FlowRunContext.get()
+        assert context is not None
+        collect(inbox=str(inbox), home=home)
+        before = len(context.run_results)
+        decided = process(home, batch_size=10)["decided"]
+        return decided, len(context.run_results) - before
+
+    decided, linked = collect_and_process()
+    assert decided == 30
+    assert linked < 30  # a couple per step and batch; one per element, it was 104
