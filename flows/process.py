@@ -107,12 +107,15 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
                 ).unquote()
                 # stored now: keep what the events and the summary need, not the parsed
                 # files nor the problems (a backfill decides tens of thousands)
-                decisions += [events.Decided.of(o) for o in decided]
+                batch = [events.Decided.of(o) for o in decided]
+                # their events now, behind the API's pace: a backfill's 66,420 at the end
+                # kept it busy for a minute after the last snapshot
+                events.submissions_decided(batch)
+                decisions += batch
                 rows += [_row(o) for o in decided]
     finally:
         forget_ahead()  # files parsed ahead this run did not decide (another run did)
-    events.submissions_decided(decisions)
-    events.periods_updated(decisions)
+    events.periods_updated(decisions)  # after every decision's own event
     docs = publish_data_docs(opaque(res.store)) if decisions else None
     if docs:  # UI artifacts are posted after the events, while the run goes on
         events.later(
