@@ -139,13 +139,25 @@ def _events(api: str, names: list[str]) -> list[dict]:
     return list(httpx.post(f"{api}/events/filter", json=body, timeout=10).json()["events"])
 
 
+UNITS = ("25459", "25480", "25486")
+
+
+def _runs_started_by_events(api: str, deployment: str) -> list[dict]:
+    import httpx
+
+    body = {"deployments": {"name": {"any_": [deployment]}}, "limit": 200}
+    runs = httpx.post(f"{api}/flow_runs/filter", json=body, timeout=10).json()
+    return [r for r in runs if (r.get("created_by") or {}).get("type") == "AUTOMATION"]
+
+
 def test_a_file_in_the_s3_inbox_is_published_by_events_alone(
     stack: dict, s3_server: Seaweed
 ) -> None:
     bucket, api = stack["bucket"], stack["env"]["PREFECT_API_URL"]
     s3 = boto3.client("s3", endpoint_url=s3_server.endpoint)
-    doc = json.dumps(valid_doc("25459", "2025Q3"), ensure_ascii=False).encode()
-    s3.put_object(Bucket=bucket, Key="inbox/25459/2025Q3/bc.json", Body=doc)
+    for unit in UNITS:  # one collect run takes them: three received events at once
+        doc = json.dumps(valid_doc(unit, "2025Q3"), ensure_ascii=False).encode()
+        s3.put_object(Bucket=bucket, Key=f"inbox/{unit}/2025Q3/bc.json", Body=doc)
 
     def latest() -> dict | None:
         try:
@@ -173,3 +185,6 @@ def test_a_file_in_the_s3_inbox_is_published_by_events_alone(
     updated = _events(api, ["chiso.period.updated"])[0]
     assert updated["payload"]["period"] == "2025Q3" and updated["payload"]["submission_ids"]
     assert updated["resource"]["chiso.period"] == "2025Q3"
+    # the burst of received events started one process-submissions run, not one each
+    assert len(_events(api, ["chiso.submission.received"])) == len(UNITS)
+    assert len(_runs_started_by_events(api, "process-submissions")) == 1
