@@ -7,8 +7,10 @@ API's documented batch endpoint (``POST /events``), each carrying the run's flow
 related resource, looked up once, from a background thread while
 the run goes on.
 
-The API takes 2-3 ms of CPU per event (validation, storage, triggers), so a national
-quarter's events keep it busy for seconds, and any API call of the run waits behind them.
+The API takes 1-3 ms of CPU per event (validation, storage, triggers; by machine), so a
+national quarter's events keep it busy for seconds, and any API call of the run waits
+behind them; and it drops events while 10,000 wait in its queues, so the thread never runs
+more than :data:`MAX_AHEAD` ahead of what the API has stored.
 The run's UI artifacts therefore go through the same thread (:func:`later`), in order:
 the run goes on while they wait, and only its end waits for them (:func:`flush`).
 """
@@ -142,7 +144,7 @@ the events it receives in memory, for each of its consumers (storage, triggers, 
 recorder), and drops those that arrive while 10,000 are queued: a five-year national
 backfill posts 132,840 events faster than the API stores them, and 105,839 deliveries were
 dropped before this limit. Storage is the slowest consumer (about half of the API's CPU per
-event), so an event stored means the queues before it have drained."""
+event, py-spy), so once it has stored an event the faster consumers have taken it too."""
 STALL_S = 60.0  # no event stored for this long: the API stores none (its persister is off)
 
 
