@@ -94,18 +94,14 @@ class LocalObjectStore:
         here (6,642 feedback files: 0.8 s in one thread, 2.0 s in 8). ``put`` and
         ``put_if_absent`` are this, for one object."""
         placed: list[bool] = []
-        folders: dict[Path, int] = {}
-        try:
-            for start in range(0, len(objects), OPEN_FILES):
-                placed += self._put_chunk(objects[start : start + OPEN_FILES], if_absent, folders)
-        finally:
-            for fd in folders.values():
-                os.close(fd)
+        for start in range(0, len(objects), OPEN_FILES):
+            placed += self._put_chunk(objects[start : start + OPEN_FILES], if_absent)
         return placed
 
-    def _put_chunk(
-        self, objects: Sequence[Obj], if_absent: bool, folders: dict[Path, int]
-    ) -> list[bool]:
+    def _put_chunk(self, objects: Sequence[Obj], if_absent: bool) -> list[bool]:
+        """At most :data:`OPEN_FILES` objects: their files and folders stay open until
+        placed (an unnamed file has no other handle)."""
+        folders: dict[Path, int] = {}
         pending: list[_Pending] = []
         try:
             for key, data, _ in objects:
@@ -120,6 +116,8 @@ class LocalObjectStore:
         finally:
             for p in pending:
                 p.discard()
+            for fd in folders.values():
+                os.close(fd)
 
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()

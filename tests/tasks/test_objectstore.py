@@ -90,3 +90,22 @@ def test_local_objects_are_private_and_durable_before_they_have_a_name(
     assert temps == ([0, 0] if way == "unnamed" else [7, 3])
     modes = {p.stat().st_mode & 0o777 for p in (tmp_path / "objects").rglob("*.json")}
     assert modes == {0o600}
+
+
+def test_local_put_many_holds_a_bounded_number_of_files_open(
+    tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a national run writes 3,321 feedback folders at once; a process may open 1,024 files
+    store = LocalObjectStore(tmp_path / "objects")
+    before, during = _open_files(), []
+    sync = objectstore._sync
+
+    def counting(fds: list[int], root: Path) -> None:
+        during.append(_open_files() - before)
+        sync(fds, root)
+
+    monkeypatch.setattr(objectstore, "_sync", counting)
+    objects = [(f"feedback/{i}/2025Q4/s.json", b"{}", None) for i in range(30)]
+    assert store.put_many(objects) == [True] * 30
+    assert len(during) == 5 and max(during) <= 2 * 7  # 7 files and their 7 folders
+    assert _open_files() == before
