@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -72,8 +74,37 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     if not _POOL:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["tasks.parse"])
-        _POOL.append(ProcessPoolExecutor(max_workers=workers, mp_context=ctx))
+        _POOL.append(
+            ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=ctx,
+                initializer=_leave_with,
+                initargs=(os.getpid(),),
+            )
+        )
     return _POOL[0]
+
+
+ORPHAN_CHECK_S = 2.0
+
+
+def _leave_with(owner: int) -> None:
+    """In a pool worker: exit once the process that owns the pool is gone. A worker waits on
+    its task queue, whose writing end it holds itself, and keeps the forkserver alive; so
+    an owner killed with SIGKILL, which cannot stop its pool, used to leave three idle
+    processes behind for good (one set per killed ``chiso run``)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(ORPHAN_CHECK_S)
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # alive, another user's: not ours to judge
+                pass
+
+    threading.Thread(target=watch, name="chiso-pool-owner", daemon=True).start()
 
 
 def parse_many(

@@ -1,6 +1,9 @@
 """Parsing: every normalisation case and every malformed file (one fixture each)."""
 
 import io
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -198,3 +201,40 @@ def test_files_parsed_ahead_are_taken_once_and_equal_a_parse_now() -> None:
     parse_ahead(keyed, limits, workers=2)
     forget_ahead()
     assert take_ahead(*keyed[0][:2], limits) is None
+
+
+def _stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat from the state on (state, parent, …); empty once reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    return _stat(pid)[:1] not in ([], ["Z"])
+
+
+def test_the_parser_pool_does_not_outlive_a_killed_owner() -> None:
+    # `chiso run` killed with SIGKILL cannot stop its pool: the workers (and the forkserver
+    # they keep alive) used to stay for good, idle, a set per killed run
+    code = (
+        "from tasks.parse import _pool\n"
+        "pool = _pool(2)\n"
+        "assert list(pool.map(abs, [-1, -2, -3, -4])) == [1, 2, 3, 4]\n"
+        "print(*pool._processes, flush=True)\n"
+        "import time; time.sleep(120)\n"
+    )
+    owner = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert owner.stdout is not None
+    workers = [int(p) for p in owner.stdout.readline().split()]
+    forkserver = {
+        int(Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[1]) for p in workers
+    }
+    assert len(workers) == 2 and len(forkserver) == 1
+    owner.kill()
+    owner.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(map(_alive, [*workers, *forkserver])):
+        time.sleep(0.2)
+    assert not any(map(_alive, [*workers, *forkserver]))
