@@ -23,24 +23,19 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from national import api_idle, prefect_server, server_cpu_s
 
+from flows.events import _event, _resource
+
 
 def events(n: int, related: list[dict[str, str]]) -> list[dict[str, object]]:
+    """``n`` received events as chiso builds them, each carrying ``related``."""
     at = datetime.now(UTC).isoformat()
-    return [
-        {
-            "id": str(uuid.uuid4()),
-            "occurred": at,
-            "event": "chiso.submission.received",
-            "resource": {
-                "prefect.resource.id": f"chiso.submission.{uuid.uuid4().hex[:20]}",
-                "chiso.unit": f"{25000 + i % 3321}",
-                "chiso.period": "2025Q4",
-            },
-            "payload": {"submission_id": uuid.uuid4().hex[:20]},
-            "related": related,
-        }
-        for i in range(n)
-    ]
+    out = []
+    for i in range(n):
+        ident = uuid.uuid4().hex[:20]
+        resource = _resource("submission", ident, unit=f"{25000 + i % 3321}", period="2025Q4")
+        received = _event("chiso.submission.received", resource, {"submission_id": ident}, at)
+        out.append(received | {"related": related})
+    return out
 
 
 def main() -> None:

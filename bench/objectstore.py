@@ -29,9 +29,8 @@ def main() -> None:
     args = parser.parse_args()
     data = b"x" * 3000
     objects = [(f"feedback/{25000 + i}/2025Q4/s{i}.json", data, None) for i in range(args.files)]
-    unnamed = objectstore._UNNAMED[0]
-    ways = {"unnamed": [], "named": []} if unnamed else {"named": []}
-    times: dict[str, list[tuple[float, float]]] = ways
+    ways = ["unnamed", "named"] if objectstore._UNNAMED[0] else ["named"]
+    times: dict[str, list[tuple[float, float]]] = {way: [] for way in ways}
     with tempfile.TemporaryDirectory(dir=Path(__file__).parent / "results") as root:
         for r in range(args.rounds):
             for way in times:

@@ -130,8 +130,7 @@ def _post(events: list[Event], related: list[dict[str, str]]) -> int:
                 chunk = [e | {"related": related} for e in events[start : start + BATCH]]
                 window.make_room(client, len(chunk))
                 client.request("POST", "/events", json=chunk).raise_for_status()
-                window.posted += len(chunk)
-                window.marks.append((window.posted, chunk[-1]["id"], chunk[-1]["occurred"]))
+                window.note_posted(chunk)
     except Exception:
         log.exception("could not send %d events to the Prefect API", len(events))
         return 0
@@ -157,6 +156,13 @@ class _Window:
     # (events posted up to it, id, occurred) of the last event of each posted chunk
     marks: deque[tuple[int, str, str]] = field(default_factory=deque)
     paced: bool = True
+
+    def note_posted(self, chunk: list[Event]) -> None:
+        """Count ``chunk`` as posted, and mark its last event to ask after (unless the API
+        is no longer asked)."""
+        self.posted += len(chunk)
+        if self.paced:
+            self.marks.append((self.posted, chunk[-1]["id"], chunk[-1]["occurred"]))
 
     def make_room(self, client: Any, n: int) -> None:
         """Wait until posting ``n`` more events keeps at most :data:`MAX_AHEAD` unstored."""
@@ -191,8 +197,11 @@ _WINDOWS: dict[str, _Window] = {}
 def _stored(client: Any, ident: str, occurred: str) -> bool:
     """Whether the API has stored the event ``ident``."""
     since = datetime.fromisoformat(occurred) - timedelta(minutes=1)
-    body = {"filter": {"id": {"id": [ident]}, "occurred": {"since": since.isoformat()}}}
-    response = client.request("POST", "/events/filter", json=body | {"limit": 1})
+    body = {
+        "filter": {"id": {"id": [ident]}, "occurred": {"since": since.isoformat()}},
+        "limit": 1,
+    }
+    response = client.request("POST", "/events/filter", json=body)
     response.raise_for_status()
     return bool(response.json()["events"])
 

@@ -56,7 +56,8 @@ def _safe_key(key: str) -> str:
 
 
 class LocalObjectStore:
-    """A folder with the contract's layout; every write is atomic (temp file + rename)."""
+    """A folder with the contract's layout; every write is atomic (an unnamed file linked
+    into place, or a temp file renamed)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
