@@ -245,10 +245,7 @@ class Decided(NamedTuple):
 
     @classmethod
     def of(cls, o: Outcome) -> Decided:
-        errors = sum(p.severity == "error" for p in o.problems)
-        return cls(
-            o.submission_id, o.status, o.unit_code, o.period, errors, len(o.problems) - errors
-        )
+        return cls(o.submission_id, o.status, o.unit_code, o.period, o.error_count, o.warning_count)
 
 
 def submissions_decided(decided: Iterable[Decided]) -> int:

@@ -11,9 +11,11 @@ def nothing_to_do(settings: Any) -> bool:
     """True when every source file is known, nothing is pending and nothing is unpublished."""
     from flows.resources import Resources
     from models.db import current_revision
+    from models.periods import local_today
     from models.submission import Submission
     from tasks.collect import Known
     from tasks.gather import dirty_periods
+    from tasks.sources import Skipped
 
     res = Resources(settings)
     try:
@@ -23,10 +25,17 @@ def nothing_to_do(settings: Any) -> bool:
             pending = s.exec(
                 select(func.count()).select_from(Submission).where(Submission.status == "received")
             ).one()
-        if pending or dirty_periods(res.engine):
+        if pending or dirty_periods(res.engine, res.units, local_today()):
             return False
         known = Known(res.engine)
         max_bytes = res.settings.max_file_bytes
-        return all(known.match(f, max_bytes).known for src in res.sources() for f in src.scan())
+        for src in res.sources():
+            for entry in src.scan():
+                # an entry that cannot be read is worth a full run: its summary says so
+                if isinstance(entry, Skipped) or not known.match(entry, max_bytes).known:
+                    return False
+        return True
+    except OSError:
+        return False
     finally:
         res.engine.dispose()

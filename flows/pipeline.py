@@ -11,6 +11,7 @@ from flows.collect import collect
 from flows.process import process
 from flows.publish import publish_all
 from flows.resources import resources
+from models.periods import local_today
 from tasks.gather import dirty_periods
 
 
@@ -31,7 +32,7 @@ def run_pipeline(
         processed = process(home=home)
         res = resources(home)
         # every quarter with a decision newer than its last publication, this run's or not
-        periods = [period] if period else dirty_periods(res.engine)
+        periods = [period] if period else dirty_periods(res.engine, res.units, local_today())
         published = publish_all(res, periods)
     finally:
         events.flush()  # the run ends once its events are with the API, failed or not

@@ -5,18 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_link_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
 
 from flows import events
 from flows.resources import resources
 from flows.steps import (
     claim_batch,
+    decide_batch,
     opaque,
     publish_data_docs,
     read_batch,
     shared_limit,
-    store_decisions,
-    validate_batch,
 )
 from tasks.claim import claimer
 from tasks.parse import forget_ahead
@@ -26,8 +29,17 @@ BATCH = 2000
 CONCURRENCY = "chiso-process-submissions"
 
 
+REASONS_SHOWN = 5  # problems named in a run's table row (every one is in the feedback)
+
+
 def _row(o: Outcome) -> dict[str, Any]:
-    reasons = "; ".join(f"{p.code}: {p.field or ''} {p.value or ''}".strip() for p in o.problems)
+    reasons = "; ".join(
+        f"{p.code}: {p.field or ''} {(p.value or '')[:80]}".strip()
+        for p in o.problems[:REASONS_SHOWN]
+    )
+    total = o.error_count + o.warning_count
+    if total > REASONS_SHOWN:
+        reasons += f"; … {total - REASONS_SHOWN} more"
     return {
         "submission": o.submission_id,
         "unit": o.unit_code or "",
@@ -83,28 +95,23 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
     res = resources(home)
     decisions: list[events.Decided] = []
     rows: list[dict[str, Any]] = []
+    internal: list[Outcome] = []  # rejected for a failure in chiso: the operator's to look at
     # the claims keep concurrent runs apart; the concurrency limit (created with the
     # deployments) is a second guard, and is skipped where it does not exist
     try:
         with shared_limit(CONCURRENCY), claimer(res.engine) as claims:
             while subs := claim_batch(opaque(claims), batch_size).unquote():
                 items = read_batch(opaque(res.store), opaque(subs), res.limits).unquote()
-                found = validate_batch(
+                decided = decide_batch(
                     opaque(res.engine),
+                    opaque(res.store),
                     opaque(items),
                     opaque(subs),
                     opaque(res.units),
                     opaque(res.rules()),
                     res.settings.timely_days,
                 ).unquote()
-                decided = store_decisions(
-                    opaque(res.engine),
-                    opaque(res.store),
-                    opaque(items),
-                    opaque(subs),
-                    opaque(found),
-                    opaque(res.units),
-                ).unquote()
+                internal += [o for o in decided if o.internal]
                 # stored now: keep what the events and the summary need, not the parsed
                 # files nor the problems (a backfill decides tens of thousands)
                 batch = [events.Decided.of(o) for o in decided]
@@ -131,16 +138,46 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
         events.later(
             create_table_artifact, key="process-submissions", table=table, description=description
         )
-    get_run_logger().info(
+    log = get_run_logger()
+    log.info(
         "%d decided: %d accepted, %d rejected",
         len(decisions),
         len(accepted),
         len(decisions) - len(accepted),
     )
+    report_internal(internal)
     return {
         "decided": len(decisions),
         "accepted": len(accepted),
         "rejected": len(decisions) - len(accepted),
         "periods": periods,
         "outcomes": rows,
+        "internal_errors": [o.submission_id for o in internal],
     }
+
+
+INTERNAL_SHOWN = 20  # tracebacks in a run's artifact (each is in the log)
+TRACE_CHARS = 4000
+
+
+def report_internal(internal: list[Outcome]) -> None:
+    """Each submission rejected for a failure in chiso (or a reader crash): its traceback
+    in the operator's log, and the first few in the run's artifact."""
+    if not internal:
+        return
+    log = get_run_logger()
+    for o in internal:
+        log.error("submission %s rejected by a failure in chiso:\n%s", o.submission_id, o.internal)
+    body = "\n\n".join(
+        f"### {o.submission_id} ({o.unit_code or '?'} {o.period or '?'})\n\n```\n"
+        f"{(o.internal or '')[-TRACE_CHARS:]}\n```"
+        for o in internal[:INTERNAL_SHOWN]
+    )
+    events.later(
+        create_markdown_artifact,
+        key="internal-errors",
+        markdown=f"# {len(internal)} submissions rejected by a failure in chiso\n\n"
+        "Each unit was told `internal_error`; fix the cause and re-validate them with "
+        "`chiso backfill --reprocess failed`.\n\n" + body,
+        description="Tracebacks of submissions chiso failed to decide",
+    )

@@ -12,7 +12,7 @@ from flows import events
 from flows.progress import track
 from flows.resources import Resources, resources
 from flows.steps import opaque, publish_period
-from models.periods import Period, is_year, local_day_end_utc
+from models.periods import Period, is_year, local_day_end_utc, local_today
 from tasks import completeness, gather
 from tasks.publish import Published
 from tasks.snapshot import Context
@@ -27,8 +27,16 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
         res.settings.timely_days,
         datetime.now(UTC),
     )
-    quarters = sorted({str(Period.parse(p)) for p in periods if not is_year(p)})
-    years = sorted({q[:4] for q in quarters} | {p for p in periods if is_year(p)})
+    today = local_today(ctx.now)
+    quarters = sorted(
+        str(q)
+        for q in {Period.parse(p) for p in periods if not is_year(p)}
+        if res.units.publishable(q, today)
+    )
+    years = sorted(
+        {q[:4] for q in quarters}
+        | {p for p in periods if is_year(p) and res.units.publishable(Period(int(p), 1), today)}
+    )
     # each year right after its quarters, which are then let go: memory stays flat over a
     # backfill of many years (a national quarter's rows are tens of megabytes)
     todo: list[tuple[str, set[str]]] = []

@@ -56,7 +56,17 @@ class Resources:
 
     @property
     def limits(self) -> Limits:
-        return Limits(self.settings.max_file_bytes, self.settings.max_unpacked_bytes)
+        s = self.settings
+        return Limits(
+            s.max_file_bytes,
+            s.max_unpacked_bytes,
+            s.max_figures,
+            s.max_roster_rows,
+            s.max_text_chars,
+            s.max_figure,
+            reader_memory_mb=s.reader_memory_mb,
+            reader_cpu_seconds=s.reader_cpu_seconds,
+        )
 
     def sources(self, periods: list[str] | None = None) -> list[Source]:
         """The configured sources; an HTTP source polls ``periods`` when given."""

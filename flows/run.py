@@ -68,7 +68,7 @@ def main_job(inbox: Path | None, home: Path | None, period: str | None) -> int:
     except (ValidationError, PeriodError, ValueError) as exc:
         return _usage(str(exc))
     try:
-        summary = _run(settings, period)
+        summary = _run(settings, period, str(inbox.resolve()) if inbox is not None else None)
     except Exception as exc:  # an infrastructure failure: say what, not a traceback
         typer.secho(
             f"chiso: run failed: {type(exc).__name__}: {exc}", err=True, fg=typer.colors.RED
@@ -78,11 +78,13 @@ def main_job(inbox: Path | None, home: Path | None, period: str | None) -> int:
     return 0
 
 
-def _run(settings: Any, period: str | None) -> dict[str, Any]:
+def _run(settings: Any, period: str | None, inbox: str | None) -> dict[str, Any]:
+    """The pipeline flow; only an ``--inbox`` folder goes in its parameters (the configured
+    sources stay in the settings: a source URL may carry credentials, and flow parameters
+    are shown in the Prefect UI)."""
     from flows.idle import nothing_to_do
 
     home = str(settings.home)
-    inbox = settings.sources
     if nothing_to_do(settings):
         return {"idle": True}
     from flows.pipeline import run_pipeline
@@ -181,10 +183,24 @@ def _print(summary: dict[str, Any]) -> None:
             )
         console.print(snaps)
     c = summary["collected"]
+    if c.get("skipped"):
+        skipped = Table(title=f"skipped this run, read again next run ({c['skipped_count']})")
+        skipped.add_column("entry")
+        skipped.add_column("reason")
+        for s in c["skipped"]:
+            skipped.add_row(s["entry"], s["reason"])
+        console.print(skipped)
     console.print(
         f"files seen {c['seen']}, new {c['new']}; decided {processed['decided']}: "
         f"accepted {processed['accepted']}, rejected {processed['rejected']}"
+        + (f"; skipped {c['skipped_count']}" if c.get("skipped_count") else "")
     )
+    if processed.get("internal_errors"):
+        console.print(
+            f"[red]{len(processed['internal_errors'])} rejected by a failure in chiso "
+            "(internal_error; tracebacks in the log and the run's artifact): "
+            + ", ".join(processed["internal_errors"][:20])
+        )
 
 
 def backfill_job(

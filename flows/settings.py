@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     open_days: int = Field(200, ge=0)
     max_file_mb: float = Field(20, gt=0)
     max_unpacked_mb: float = Field(200, gt=0)
+    max_figures: int = Field(1_000, gt=0, description="indicator codes in one file")
+    max_roster_rows: int = Field(20_000, gt=0, description="enterprises in one file")
+    max_text_chars: int = Field(1_000, gt=0, description="characters of one text field")
+    max_figure: int = Field(10**12, gt=0, le=2**63 - 1, description="the largest figure")
+    reader_memory_mb: int = Field(1_024, ge=256, description="a file reader's address space")
+    reader_cpu_seconds: int = Field(60, gt=0, description="a file reader's CPU time per file")
 
     @field_validator("http_headers", mode="before")
     @classmethod

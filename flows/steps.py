@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from expectations.frames import Item
 from flows.progress import report_progress
 from models.catalog import UnitCatalog
-from models.problems import Problem
 from models.submission import Submission
 from tasks import collect, decide, publish, sources, store, validate
 from tasks.claim import Claimer
@@ -87,9 +86,16 @@ def opaque(value: T) -> T:
 @task(name="scan-sources", cache_policy=NO_CACHE)
 @as_one
 @timed
-def scan_sources(srcs: list[sources.Source]) -> list[sources.FoundFile]:
-    """Every submission file the sources hold now."""
-    return [f for src in srcs for f in src.scan()]
+def scan_sources(
+    srcs: list[sources.Source],
+) -> tuple[list[sources.FoundFile], list[sources.Skipped]]:
+    """Every submission file the sources hold now, and the entries skipped this run."""
+    found: list[sources.FoundFile] = []
+    skipped: list[sources.Skipped] = []
+    for src in srcs:
+        for entry in src.scan():
+            (skipped if isinstance(entry, sources.Skipped) else found).append(entry)  # type: ignore[arg-type]
+    return found, skipped
 
 
 @task(name="archive-files", cache_policy=NO_CACHE)
@@ -101,16 +107,20 @@ def archive_files(
     engine: Engine,
     max_bytes: int,
     ahead: Limits | None = None,
-) -> list[collect.Registered]:
+) -> tuple[list[collect.Registered], list[sources.Skipped]]:
     """Archive each new file under ``raw/`` and register it as received (in chunks, one
-    transaction each); with ``ahead``, start parsing the new files meanwhile."""
-    known, done = collect.Known(engine), []
+    transaction each); with ``ahead``, start parsing the new files meanwhile. Files that
+    cannot be read now are skipped (and returned)."""
+    known = collect.Known(engine)
+    done: list[collect.Registered] = []
+    skipped: list[sources.Skipped] = []
     for start in range(0, len(found), COLLECT_CHUNK):
-        done += collect.register(
+        got, missed = collect.register(
             found[start : start + COLLECT_CHUNK], known, objects, engine, max_bytes, ahead=ahead
         )
-        report_progress("collect", len(done), len(found))
-    return done
+        done, skipped = done + got, skipped + missed
+        report_progress("collect", len(done) + len(skipped), len(found))
+    return done, skipped
 
 
 @task(name="claim-batch", cache_policy=NO_CACHE)
@@ -131,38 +141,23 @@ def read_batch(objects: ObjectStore, subs: list[Submission], limits: Limits) -> 
     return items
 
 
-@task(name="validate-batch", cache_policy=NO_CACHE)
+@task(name="decide-batch", cache_policy=NO_CACHE)
 @as_one
 @timed
-def validate_batch(
+def decide_batch(
     engine: Engine,
+    objects: ObjectStore,
     items: list[Item],
     subs: list[Submission],
     units: UnitCatalog,
     rules: Any,
     timely_days: int,
-) -> dict[str, list[Problem]]:
-    """Errors (GX suites on the whole batch), then warnings across submissions."""
-    errors = decide.all_problems(items, validate.validate_content(items, rules))
-    by_id = {s.id: s for s in subs}
-    warns = decide.warnings(engine, items, by_id, errors, units, rules, timely_days)
-    return validate.merge(errors, warns)
-
-
-@task(name="store-decisions", cache_policy=NO_CACHE)
-@as_one
-@timed
-def store_decisions(
-    engine: Engine,
-    objects: ObjectStore,
-    items: list[Item],
-    subs: list[Submission],
-    problems: dict[str, list[Problem]],
-    units: UnitCatalog,
 ) -> list[store.Outcome]:
-    """Write the feedback reports, then record the batch's decisions in one transaction."""
+    """Validate the batch (GX suites, then warnings across submissions), write the
+    feedback reports and record the decisions in one transaction; a batch that fails is
+    decided in halves, down to the one submission that fails (``internal_error``)."""
     by_id = {s.id: s for s in subs}
-    return decide.decide(engine, objects, items, by_id, problems, units)
+    return decide.decide_apart(engine, objects, items, by_id, units, rules, timely_days)
 
 
 @task(name="publish-period", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)

@@ -79,6 +79,12 @@ class UnitCatalog:
         day = period.last_day
         return [u for u in self.units if u.level in REPORTING_LEVELS and u.valid_on(day)]
 
+    def publishable(self, period: Period, today: date) -> bool:
+        """Whether ``period`` may be published: it has begun, and some unit may report for
+        it (a file for a far quarter, rightly rejected, must not add it to what the
+        province publishes)."""
+        return period.first_day <= today and bool(self.expected(period))
+
     def provinces(self, period: Period) -> list[tuple[Unit, list[Unit]]]:
         """Each province with its units expected for ``period`` (one for a province's own
         catalog; 34 for the whole country's)."""

@@ -85,6 +85,7 @@ class ParsedSubmission:
     figures: list[FigureRow] = field(default_factory=list)
     enterprises: list[EnterpriseRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    internal: str | None = None  # a traceback for the operator, when reading it failed
 
     @property
     def readable(self) -> bool:

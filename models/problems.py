@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from models.text import fit, visible
+
 # code -> (severity, Vietnamese, English); {value}/{expected}/{field}/{sheet} are filled in
 MESSAGES: dict[str, tuple[str, str, str]] = {
     "file_format": ("error", "Định dạng tệp không được chấp nhận", "File format not accepted"),
@@ -100,6 +102,40 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Văn bản bị lỗi mã hóa cũ (TCVN3/VNI), cần chuyển sang Unicode",
         "Text in a legacy encoding (TCVN3/VNI); convert to Unicode",
     ),
+    "figure_too_large": ("error", "Giá trị quá lớn", "Value too large"),
+    "too_many_figures": (
+        "error",
+        "Tệp khai báo quá nhiều mã chỉ tiêu",
+        "Too many indicator codes in the file",
+    ),
+    "too_many_enterprises": (
+        "error",
+        "Danh sách doanh nghiệp quá dài",
+        "Too many enterprises listed in the file",
+    ),
+    "sheet_too_large": ("error", "Trang tính quá lớn", "Sheet too large"),
+    "text_invalid_character": (
+        "error",
+        "Văn bản chứa ký tự không hợp lệ (ký tự điều khiển hoặc lỗi mã hóa)",
+        "Text holds an invalid character (a control character or broken encoding)",
+    ),
+    "text_too_long": ("error", "Văn bản quá dài", "Text too long"),
+    "cell_formula_no_value": (
+        "error",
+        "Ô chứa công thức chưa có giá trị (hãy mở tệp bằng Excel, tính lại và lưu)",
+        "Cell holds a formula without a computed value (open in Excel, recalculate, save)",
+    ),
+    "internal_error": (
+        "error",
+        "Lỗi hệ thống khi xử lý tệp; cán bộ quản trị đã được thông báo, vui lòng chờ hoặc "
+        "gửi lại tệp",
+        "System error while processing the file; the operators have been told",
+    ),
+    "file_crashes_reader": (
+        "error",
+        "Tệp làm hỏng trình đọc (đã thử hai lần); hãy lưu lại tệp bằng Excel và gửi lại",
+        "The file crashes the reader (tried twice); save it again in Excel and resend",
+    ),
     "late": ("warning", "Báo cáo nộp trễ hạn", "Report received late"),
     "stock_change": (
         "warning",
@@ -141,12 +177,41 @@ def problem(
     value: object = None,
     expected: str | None = None,
     detail: str | None = None,
+    severity: str | None = None,
 ) -> Problem:
-    """Build a problem from its code; ``detail`` is appended to both messages."""
-    severity, vi, en = MESSAGES[code]
+    """Build a problem from its code; ``detail`` is appended to both messages; ``severity``
+    overrides the code's own (a problem that is an error for some fields only)."""
+    default, vi, en = MESSAGES[code]
+    severity = severity or default
     if detail:
         vi, en = f"{vi}: {detail}", f"{en}: {detail}"
-    text = None if value is None else str(value)
+    # what a unit wrote is shown, never carried: no control character or lone surrogate
+    # reaches the database, a JSON encoder or a page
+    text = None if value is None else visible(str(value))
     if text is not None and len(text) > 200:
         text = text[:200] + "…"
+    sheet, field = fit(sheet, 200), fit(field, 200)
     return Problem(code, severity, sheet, row, field, text, expected, vi, en)
+
+
+SHOWN_PER_CODE = 50  # problems of one code a feedback report lists (each code's total beside)
+
+
+def cap_per_code(problems: list[Problem], most: int = SHOWN_PER_CODE) -> list[Problem]:
+    """The first ``most`` problems of each code, in order: a file of 150,000 bad roster rows
+    gets a report a person can read (and a database row, an event and an artifact of a
+    bounded size), with :func:`counts_by_code` saying how many there were."""
+    seen: dict[str, int] = {}
+    out = []
+    for p in problems:
+        seen[p.code] = seen.get(p.code, 0) + 1
+        if seen[p.code] <= most:
+            out.append(p)
+    return out
+
+
+def counts_by_code(problems: list[Problem]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for p in problems:
+        out[p.code] = out.get(p.code, 0) + 1
+    return out

@@ -13,11 +13,15 @@ from sqlmodel import Session, col, select
 
 from models.db import upsert
 from models.submission import Submission
-from tasks.objectstore import ObjectStore, in_threads
+from models.text import fit
+from tasks.objectstore import ObjectStore
 from tasks.parse import Limits, file_format, parse_ahead
-from tasks.sources import FoundFile
+from tasks.sources import FoundFile, Skipped, read_error
 
 _SAFE = re.compile(r"[^0-9A-Za-z._-]")
+# the widths of the submission table's path columns; a longer segment is cut (and so can
+# name no unit or quarter: the file is rejected for its path, with the folder shown)
+PATH_UNIT_LEN, PATH_PERIOD_LEN, MAX_NAME = 32, 16, 255
 
 
 def submission_id(source_uri: str, sha256: str) -> str:
@@ -48,17 +52,23 @@ class Registered:
     new: bool
 
 
+def oversize_hash(found: FoundFile) -> str:
+    """The identity of a file over the size limit, which is never read: its size and the
+    source's own time (and ETag), hashed; a new file there gives a new one."""
+    mark = f"oversize\n{found.size}\n{found.received_at.isoformat()}\n{found.etag or ''}"
+    return hashlib.sha256(mark.encode()).hexdigest()
+
+
 def _hash(found: FoundFile, max_bytes: int) -> tuple[str, bytes | None]:
-    """The sha256 and, when small enough to parse, the bytes."""
-    digest = hashlib.sha256()
+    """The sha256 and the bytes; a file over ``max_bytes`` (listed so, or grown since) is
+    not read past the limit, and has no bytes (see :func:`oversize_hash`)."""
+    if found.size > max_bytes:
+        return oversize_hash(found), None
     with found.opener() as f:
-        head = f.read(max_bytes + 1)
-        digest.update(head)
-        if len(head) <= max_bytes:
-            return digest.hexdigest(), head
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest(), None
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return oversize_hash(found), None
+    return hashlib.sha256(data).hexdigest(), data
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,7 @@ class Match:
     submission_id: str
     known: bool
     sha256: str | None = None  # read only when the source's ETag did not identify it
-    data: bytes | None = None  # the bytes, when small enough to parse
+    data: bytes | None = None  # the bytes (None: known by its ETag, or over the limit)
 
 
 class Known:
@@ -98,22 +108,29 @@ class Known:
             self.tagged[(found.source_uri, found.etag)] = sid
 
 
-def _archive(new: list[tuple[FoundFile, Match]], store: ObjectStore, workers: int) -> list[str]:
-    """The ``raw/`` key of each new file, its bytes archived: the small ones (already read)
-    in one group write, the large ones streamed, in threads."""
-    keys = [raw_key(f, m.sha256 or "") for f, m in new]
-    small = [(k, m.data, None) for k, (_, m) in zip(keys, new, strict=True) if m.data is not None]
-    store.put_many(small, if_absent=True)
-
-    def stream(fk: tuple[FoundFile, str]) -> None:
-        found, key = fk
-        if not store.exists(key):
-            with found.opener() as f:
-                store.put_stream(key, f)
-
-    large = [(f, k) for k, (f, m) in zip(keys, new, strict=True) if m.data is None]
-    in_threads(stream, large, workers)
+def _archive(new: list[tuple[FoundFile, Match]], store: ObjectStore) -> list[str]:
+    """The ``raw/`` key of each new file, its bytes archived in one group write; a file
+    over the size limit is not archived (its key is empty): it is never read."""
+    keys = [raw_key(f, m.sha256 or "") if m.data is not None else "" for f, m in new]
+    store.put_many(
+        [(k, m.data, None) for k, (_, m) in zip(keys, new, strict=True) if m.data is not None],
+        if_absent=True,
+    )
     return keys
+
+
+def matches(
+    found: list[FoundFile], known: Known, max_bytes: int
+) -> tuple[list[tuple[FoundFile, Match]], list[Skipped]]:
+    """Each readable file with its match; the files that could not be read this run (gone,
+    unreadable, changed, refused) are skipped, to be looked at again next run."""
+    out, skipped = [], []
+    for f in found:
+        try:
+            out.append((f, known.match(f, max_bytes)))
+        except Exception as exc:  # one file's trouble is that file's, never the run's
+            skipped.append(Skipped(f.shown, read_error(exc)))
+    return out, skipped
 
 
 def register(
@@ -122,20 +139,20 @@ def register(
     store: ObjectStore,
     engine: Engine,
     max_bytes: int,
-    workers: int = 8,
     ahead: Limits | None = None,
-) -> list[Registered]:
+) -> tuple[list[Registered], list[Skipped]]:
     """Archive the bytes of each new file under ``raw/``, then record them all as received
     in one transaction (a crash in between leaves archived bytes a rerun reuses). With
-    ``ahead``, the new files start parsing in the pool meanwhile (:func:`parse_ahead`)."""
-    matches = [known.match(f, max_bytes) for f in found]
-    new = [(f, m) for f, m in zip(found, matches, strict=True) if not m.known]
+    ``ahead``, the new files start parsing in the pool meanwhile (:func:`parse_ahead`).
+    Files that cannot be read now are skipped (and returned)."""
+    matched, skipped = matches(found, known, max_bytes)
+    new = [(f, m) for f, m in matched if not m.known]
     if ahead is not None:
         parse_ahead(
             [(m.sha256, f.filename, m.data) for f, m in new if m.sha256 and m.data is not None],
             ahead,
         )
-    keys = _archive(new, store, workers)
+    keys = _archive(new, store)
     now = datetime.now(UTC)
     rows: list[dict[str, object]] = [
         {
@@ -143,12 +160,12 @@ def register(
             "source_uri": f.source_uri,
             "source_etag": f.etag,
             "content_sha256": m.sha256,
-            "filename": f.filename,
+            "filename": fit(f.filename, MAX_NAME),
             "format": file_format(f.filename),
             "size_bytes": f.size,
             "object_key": key,
-            "path_unit": f.path_unit,
-            "path_period": f.path_period,
+            "path_unit": fit(f.path_unit, PATH_UNIT_LEN),
+            "path_period": fit(f.path_period, PATH_PERIOD_LEN),
             "received_at": f.received_at,
             "collected_at": now,
             "status": "received",
@@ -161,7 +178,7 @@ def register(
         session.commit()
     for f, m in new:
         known.remember(m.submission_id, f)
-    return [
-        Registered(m.submission_id, f.path_unit, f.path_period, new=not m.known)
-        for f, m in zip(found, matches, strict=True)
+    registered = [
+        Registered(m.submission_id, f.path_unit, f.path_period, new=not m.known) for f, m in matched
     ]
+    return registered, skipped

@@ -7,8 +7,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from models.problems import Problem
+from models.problems import Problem, counts_by_code
 from tasks.collect import place
+from tasks.sources import shown_source
 
 STATUS_VI = {"accepted": "Đã tiếp nhận", "rejected": "Bị từ chối"}
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
@@ -18,29 +19,51 @@ def feedback_key(path_unit: str | None, path_period: str | None, sid: str, ext: 
     return f"feedback/{place(path_unit, path_period)}/{sid}.{ext}"
 
 
-def report(sub: Any, status: str, problems: list[Problem], decided_at: datetime) -> dict[str, Any]:
-    """The feedback document of one decision (``sub`` is the Submission row)."""
-    errors = sum(p.severity == "error" for p in problems)
+def placed_path(sub: Any) -> str:
+    """The file's path as its unit put it: ``<unit>/<period>/<file>`` (just the name for a
+    file outside that layout, never a path of the server's)."""
+    if sub.path_unit and sub.path_period:
+        return f"{sub.path_unit}/{sub.path_period}/{sub.filename}"
+    return str(sub.filename)
+
+
+def report(
+    sub: Any,
+    status: str,
+    problems: list[Problem],
+    decided_at: datetime,
+    counts: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """The feedback document of one decision (``sub`` is the Submission row); ``problems``
+    may be the first of each code (``counts`` gives every code's total)."""
+    counts = counts or counts_by_code(problems)
+    errors = sum(n for code, n in counts.items() if _severity(problems, code) == "error")
+    total = sum(counts.values())
     return {
         "submission_id": sub.id,
         "file": {
             "name": sub.filename,
             "sha256": sub.content_sha256,
             "size_bytes": sub.size_bytes,
-            "source": sub.source_uri,
+            "source": shown_source(sub.source_uri, placed_path(sub)),
         },
         "unit_code": sub.unit_code or sub.path_unit,
         "period": sub.period or sub.path_period,
         "status": status,
         "received_at": sub.received_at.isoformat(),
         "decided_at": decided_at.isoformat(),
-        "summary": {"errors": errors, "warnings": len(problems) - errors},
+        "summary": {"errors": errors, "warnings": total - errors},
         "message_vi": STATUS_VI[status]
-        + ("" if not problems else f": {errors} lỗi, {len(problems) - errors} cảnh báo"),
+        + ("" if not total else f": {errors} lỗi, {total - errors} cảnh báo"),
         "message_en": {"accepted": "Accepted", "rejected": "Rejected"}[status]
-        + ("" if not problems else f": {errors} errors, {len(problems) - errors} warnings"),
+        + ("" if not total else f": {errors} errors, {total - errors} warnings"),
         "problems": [p.to_dict() for p in problems],
+        "problem_counts": counts,
     }
+
+
+def _severity(problems: list[Problem], code: str) -> str:
+    return next(p.severity for p in problems if p.code == code)
 
 
 def to_json(doc: dict[str, Any]) -> bytes:
@@ -71,6 +94,14 @@ def to_html(doc: dict[str, Any]) -> bytes:
         "<th>Giá trị</th><th>Yêu cầu</th><th>Nội dung</th></tr>" + rows + "</table>"
         if rows
         else "<p>Không có lỗi hay cảnh báo. <span class='en'>No problems.</span></p>"
+    )
+    shown = counts_by_code([Problem(**p) for p in doc["problems"]])
+    more = [(code, n, shown.get(code, 0)) for code, n in doc.get("problem_counts", {}).items()]
+    table += "".join(
+        f"<p>{e(code)}: chỉ liệt kê {m} trong số {n} lỗi cùng loại "
+        f"<span class='en'>(the first {m} of {n} shown)</span></p>"
+        for code, n, m in more
+        if n > m
     )
     f = doc["file"]
     page = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">

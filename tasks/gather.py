@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col, func
 from sqlmodel import select as select_model
 
+from models.catalog import UnitCatalog
+from models.periods import Period
 from models.publication import IndicatorValue, PublishMark, Snapshot
 from models.submission import Decision, EnterpriseRecord, ReportedFigure, Submission
 from tasks.completeness import SubmissionFact
@@ -91,8 +95,9 @@ def indicator_history(engine: Engine) -> list[IndicatorValue]:
         )
 
 
-def dirty_periods(engine: Engine) -> list[str]:
-    """Quarters with a decision newer than their last publication (or never published)."""
+def dirty_periods(engine: Engine, units: UnitCatalog, today: date) -> list[str]:
+    """Publishable quarters (:meth:`UnitCatalog.publishable`) with a decision newer than
+    their last publication (or never published)."""
     with Session(engine) as s:
         decided = s.exec(
             select_model(Submission.period, func.max(Decision.decided_at))
@@ -101,4 +106,11 @@ def dirty_periods(engine: Engine) -> list[str]:
             .group_by(col(Submission.period))
         ).all()
         marks = {m.period: m.checked_at for m in s.exec(select_model(PublishMark)).all()}
-    return sorted(p for p, at in decided if p and (p not in marks or at > marks[p]))
+    return sorted(
+        p
+        for p, at in decided
+        if p
+        and (p not in marks or at > marks[p])
+        and (q := Period.try_parse(p)) is not None
+        and units.publishable(q, today)
+    )

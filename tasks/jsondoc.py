@@ -6,8 +6,9 @@ import json
 from typing import Any
 
 from models.form import ENTERPRISE_COLUMNS, INFO_FIELDS, ParsedSubmission
-from models.problems import problem
-from tasks.normalise import clean_text, match_key
+from models.problems import Problem, problem
+from tasks.limits import Limits
+from tasks.normalise import MAX_COUNT_CHARS, clean_text, match_key
 from tasks.rows import enterprise_row, figure_row
 
 MAX_DEPTH = 8  # the document itself is 3 deep; anything far deeper is refused
@@ -59,8 +60,15 @@ def _depth_exceeds(text: str, limit: int) -> bool:
     return False
 
 
-def read_json(data: bytes, out: ParsedSubmission) -> None:
+def _int(text: str) -> int | str:
+    """A JSON integer; one too long to be any figure stays text (``int()`` of thousands of
+    digits raises, and the bounds check reports it as too large)."""
+    return int(text) if len(text) <= MAX_COUNT_CHARS else text
+
+
+def read_json(data: bytes, out: ParsedSubmission, limits: Limits | None = None) -> None:
     """Fill ``out`` from a JSON document (UTF-8, a byte-order mark tolerated)."""
+    limits = limits or Limits()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -70,7 +78,9 @@ def read_json(data: bytes, out: ParsedSubmission) -> None:
         out.problems.append(problem("json_too_deep", expected=f"at most {MAX_DEPTH} levels"))
         return
     try:
-        doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_pairs)
+        doc = json.loads(
+            text, parse_constant=_reject_constant, object_pairs_hook=_pairs, parse_int=_int
+        )
     except _NotANumber as exc:
         out.problems.append(problem("json_not_number", value=str(exc), expected="a number"))
         return
@@ -87,7 +97,7 @@ def read_json(data: bytes, out: ParsedSubmission) -> None:
     except RecursionError:
         out.problems.append(problem("json_too_deep", expected=f"at most {MAX_DEPTH} levels"))
         return
-    _read_document(doc, out)
+    _read_document(doc, out, limits)
 
 
 def _shape(out: ParsedSubmission, field: str, value: object, expected: str) -> None:
@@ -96,7 +106,7 @@ def _shape(out: ParsedSubmission, field: str, value: object, expected: str) -> N
     )
 
 
-def _read_document(doc: object, out: ParsedSubmission) -> None:
+def _read_document(doc: object, out: ParsedSubmission, limits: Limits) -> None:
     if not isinstance(doc, dict):
         _shape(out, "$", doc, "a JSON object")
         return
@@ -107,11 +117,16 @@ def _read_document(doc: object, out: ParsedSubmission) -> None:
                 _shape(out, name, value, "a text value")
             else:
                 out.info[field] = clean_text(value) or None
-    _read_figures(doc.get("indicators"), out)
-    _read_enterprises(doc.get("enterprises"), out)
+    _read_figures(doc.get("indicators"), out, limits.max_figures)
+    _read_enterprises(doc.get("enterprises"), out, limits.max_roster_rows)
 
 
-def _read_figures(figures: object, out: ParsedSubmission) -> None:
+def too_many(code: str, sheet: str, count: int, most: int) -> Problem:
+    """A part listing more entries than a file may (nothing of it is read further)."""
+    return problem(code, sheet=sheet, value=f"{count} entries", expected=f"at most {most}")
+
+
+def _read_figures(figures: object, out: ParsedSubmission, most: int) -> None:
     if figures is None:
         out.problems.append(
             problem("sheet_missing", sheet="indicators", expected="an 'indicators' object")
@@ -119,6 +134,9 @@ def _read_figures(figures: object, out: ParsedSubmission) -> None:
         return
     if not isinstance(figures, dict):
         _shape(out, "indicators", figures, "an object of code: value")
+        return
+    if len(figures) > most:
+        out.problems.append(too_many("too_many_figures", "indicators", len(figures), most))
         return
     for code, value in figures.items():
         for v in value if isinstance(value, _Dup) else [value]:
@@ -128,7 +146,7 @@ def _read_figures(figures: object, out: ParsedSubmission) -> None:
             out.figures.append(figure_row({"code": code, "value": v}, row=None))
 
 
-def _read_enterprises(items: object, out: ParsedSubmission) -> None:
+def _read_enterprises(items: object, out: ParsedSubmission, most: int) -> None:
     if items is None:
         out.problems.append(
             problem(
@@ -140,6 +158,9 @@ def _read_enterprises(items: object, out: ParsedSubmission) -> None:
         return
     if not isinstance(items, list):
         _shape(out, "enterprises", items, "a list of objects")
+        return
+    if len(items) > most:
+        out.problems.append(too_many("too_many_enterprises", "enterprises", len(items), most))
         return
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):

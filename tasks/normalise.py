@@ -13,6 +13,7 @@ _COUNT = re.compile(r"^\d+$")
 _DOT_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _SPACE = re.compile(r"\s+")
 _EXCEL_EPOCH = date(1899, 12, 30)
+MAX_COUNT_CHARS = 40
 
 
 def clean_text(value: object) -> str:
@@ -62,6 +63,8 @@ def parse_count(value: object) -> int | None:
             return int(value)
         return None
     text = clean_text(value)
+    if len(text) > MAX_COUNT_CHARS:  # far past any figure (bounds.check says so), and int()
+        return None  # of thousands of digits raises
     if _COUNT.match(text):
         return int(text)
     if _DOT_GROUPED.match(text):
@@ -127,8 +130,3 @@ def normalise_tax_code(value: object) -> str:
             return clean_text(value)
         return f"{int(value):010d}"
     return clean_text(value).replace(" ", "")
-
-
-def unit_code_text(value: object) -> str:
-    """A unit code as text (``703.0`` from Excel becomes ``703``)."""
-    return clean_text(value)

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import threading
-import time
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+import traceback
+from concurrent.futures import Future
 from pathlib import PurePosixPath
 
 from models.form import ParsedSubmission
-from models.problems import problem
+from models.problems import Problem, problem
+from tasks import bounds, pool
 from tasks.filesafety import check_size, check_workbook
 from tasks.jsondoc import read_json
+from tasks.limits import Limits
 from tasks.xlsx import read_xlsx
 
 FORMATS = (".xlsx", ".json")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Size limits applied before parsing."""
-
-    max_file_bytes: int = 20 * 1024 * 1024
-    max_unpacked_bytes: int = 200 * 1024 * 1024
 
 
 def file_format(filename: str) -> str:
@@ -50,83 +41,102 @@ def parse_file(filename: str, data: bytes, limits: Limits | None = None) -> Pars
         out.problems.append(too_large)
         return out
     if fmt == "xlsx":
-        unsafe = check_workbook(data, limits.max_unpacked_bytes)
+        unsafe = check_workbook(data, limits)
         if unsafe:
             out.problems.append(unsafe)
             return out
-        read_xlsx(data, out)
+        read_xlsx(data, out, limits)
     else:
-        read_json(data, out)
+        read_json(data, out, limits)
+    if out.readable:
+        bounds.check(out, limits.max_text_chars, limits.max_figure)
     return out
 
 
-POOL_MIN = 64  # fewer files are parsed in-process (a pool's start costs more than it saves)
-_POOL: list[ProcessPoolExecutor] = []
+def read_guarded(filename: str, data: bytes, limits: Limits) -> ParsedSubmission:
+    """:func:`parse_file`, with an unexpected failure (a defect in chiso, or memory
+    exhausted) as the file's own problem rather than an exception: the traceback goes in
+    ``internal`` (for the operator), a code without it to the unit."""
+    try:
+        return parse_file(filename, data, limits)
+    except MemoryError:
+        out = ParsedSubmission(filename=filename, format=file_format(filename))
+        out.problems.append(crashes_reader(f"more than {limits.reader_memory_mb} MB of memory"))
+        return out
+    except Exception as exc:
+        out = ParsedSubmission(filename=filename, format=file_format(filename))
+        out.problems.append(problem("internal_error", value=type(exc).__name__))
+        out.internal = traceback.format_exc()
+        return out
 
 
-def _parse_args(args: tuple[str, bytes, Limits]) -> ParsedSubmission:
-    return parse_file(*args)
+def crashes_reader(why: str) -> Problem:
+    return problem("file_crashes_reader", value=why, expected="a workbook Excel can open")
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """The process's parser pool, started once (forkserver: no copy of the parent's threads
-    and locks; the server process imports the parsers once)."""
-    if not _POOL:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["tasks.parse"])
-        _POOL.append(
-            ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=ctx,
-                initializer=_leave_with,
-                initargs=(os.getpid(),),
-            )
-        )
-    return _POOL[0]
+def _read_chunk(files: list[tuple[str, bytes]], limits: Limits) -> list[ParsedSubmission]:
+    """In a worker: read each file, under the CPU bound per file."""
+    return [
+        pool.bounded_call(limits.reader_cpu_seconds, read_guarded, name, data, limits)
+        for name, data in files
+    ]
 
 
-ORPHAN_CHECK_S = 2.0
-
-
-def _leave_with(owner: int) -> None:
-    """In a pool worker: exit once the process that owns the pool is gone. A worker waits on
-    its task queue, whose writing end it holds itself, and keeps the forkserver alive; so
-    an owner killed with SIGKILL, which cannot stop its pool, used to leave three idle
-    processes behind for good (one set per killed ``chiso run``)."""
-
-    def watch() -> None:
-        while True:
-            time.sleep(ORPHAN_CHECK_S)
-            try:
-                os.kill(owner, 0)
-            except ProcessLookupError:
-                os._exit(0)
-            except PermissionError:  # alive, another user's: not ours to judge
-                pass
-
-    threading.Thread(target=watch, name="chiso-pool-owner", daemon=True).start()
+def _workers(workers: int | None) -> int:
+    return max(1, workers if workers is not None else (os.cpu_count() or 1))
 
 
 def parse_many(
     files: list[tuple[str, bytes]], limits: Limits, workers: int | None = None
 ) -> list[ParsedSubmission]:
-    """Parse many files, in order; in a process pool sized to the cores when there are
-    enough files and cores (parsing is pure Python and holds the GIL)."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers < 2 or len(files) < POOL_MIN:
-        return [parse_file(name, data, limits) for name, data in files]
+    """Parse many files, in order, in the bounded worker processes (:mod:`tasks.pool`),
+    never in this one: a file that kills its worker costs that file only. The files of a
+    chunk whose worker died are read again one by one; the one that kills a worker twice
+    is rejected (``file_crashes_reader``)."""
+    workers = _workers(workers)
     chunk = max(1, min(64, len(files) // (workers * 8)))
-    args = [(name, data, limits) for name, data in files]
-    return list(_pool(workers).map(_parse_args, args, chunksize=chunk))
+    futures = [
+        pool.submit(workers, limits.reader_memory_bytes, _read_chunk, files[i : i + chunk], limits)
+        for i in range(0, len(files), chunk)
+    ]
+    out: list[ParsedSubmission | None] = []
+    for i, future in zip(range(0, len(files), chunk), futures, strict=True):
+        try:
+            out += future.result()
+        except Exception:  # the worker died under one of these files: read them alone
+            out += [None] * len(files[i : i + chunk])
+    return [done or read_alone(*files[i], limits, workers) for i, done in enumerate(out)]
+
+
+def read_alone(name: str, data: bytes, limits: Limits, workers: int) -> ParsedSubmission:
+    """Read one file with nothing else in flight, so a worker's death is its doing; once
+    more after a first death, then it is rejected."""
+    why = ""
+    for _ in range(2):
+        future = pool.submit(
+            workers, limits.reader_memory_bytes, _read_chunk, [(name, data)], limits
+        )
+        try:
+            return future.result()[0]
+        except Exception as exc:
+            why = _death(exc, limits)
+            pool.reset(workers, limits.reader_memory_bytes)
+    out = ParsedSubmission(filename=name, format=file_format(name))
+    out.problems.append(crashes_reader(why))
+    return out
+
+
+def _death(exc: BaseException, limits: Limits) -> str:
+    """What ended a worker, as far as can be told (the exit code is not kept)."""
+    text = str(exc)
+    if "SIGXCPU" in text or "-24" in text:
+        return f"more than {limits.reader_cpu_seconds} s of CPU"
+    return "the reader process ended abruptly (a native crash or too much memory)"
 
 
 AHEAD_MAX = 4000  # files parsed ahead at most (a national quarter; a backfill is not)
 AHEAD_CHUNK = 32
 _AHEAD: dict[tuple[str, str], tuple[Future[list[ParsedSubmission]], int, Limits]] = {}
-
-
-def _parse_chunk(files: list[tuple[str, bytes]], limits: Limits) -> list[ParsedSubmission]:
-    return [parse_file(name, data, limits) for name, data in files]
 
 
 def parse_ahead(
@@ -137,14 +147,16 @@ def parse_ahead(
     it archives: parsing then uses a core that would wait (the API has no events to take
     yet), and deciding the batch finds most files parsed. Nothing is started past
     :data:`AHEAD_MAX` files, nor without a second core."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
+    workers = _workers(workers)
     room = AHEAD_MAX - len(_AHEAD)
     if workers < 2 or room <= 0:
         return 0
     files = files[:room]
     for start in range(0, len(files), AHEAD_CHUNK):
         chunk = files[start : start + AHEAD_CHUNK]
-        future = _pool(workers).submit(_parse_chunk, [(n, d) for _, n, d in chunk], limits)
+        future = pool.submit(
+            workers, limits.reader_memory_bytes, _read_chunk, [(n, d) for _, n, d in chunk], limits
+        )
         for i, (sha, name, _) in enumerate(chunk):
             _AHEAD[(sha, name)] = (future, i, limits)
     return len(files)
@@ -159,7 +171,7 @@ def take_ahead(sha256: str, filename: str, limits: Limits) -> ParsedSubmission |
     future, index, _ = found
     try:
         return future.result()[index]
-    except Exception:  # a broken pool: parse it again the ordinary way
+    except Exception:  # a worker died under this chunk: parse it again the ordinary way
         return None
 
 

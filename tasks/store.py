@@ -34,6 +34,16 @@ class Outcome:
     parsed: ParsedSubmission | None
     decided_at: datetime
     feedback_key: str | None = None
+    internal: str | None = None  # the traceback of a failure in chiso (for the operator)
+    counts: tuple[int, int] | None = None  # errors and warnings, when ``problems`` is capped
+
+    @property
+    def error_count(self) -> int:
+        return self.counts[0] if self.counts else sum(p.severity == "error" for p in self.problems)
+
+    @property
+    def warning_count(self) -> int:
+        return self.counts[1] if self.counts else len(self.problems) - self.error_count
 
 
 def pending(engine: Engine, limit: int | None = None, offset: int = 0) -> list[Submission]:
@@ -144,7 +154,6 @@ def _store(conn: Connection, outcomes: list[Outcome]) -> None:
     t = Submission.__table__  # type: ignore[attr-defined]
     decided = []
     for o in outcomes:
-        errors = sum(p.severity == "error" for p in o.problems)
         decided.append(
             {
                 "submission_id": o.submission_id,
@@ -152,8 +161,8 @@ def _store(conn: Connection, outcomes: list[Outcome]) -> None:
                 "decided_at": o.decided_at,
                 "unit_code": o.unit_code,
                 "period": o.period,
-                "error_count": errors,
-                "warning_count": len(o.problems) - errors,
+                "error_count": o.error_count,
+                "warning_count": o.warning_count,
                 "problems": [p.to_dict() for p in o.problems],
                 "feedback_key": o.feedback_key,
             }

@@ -16,16 +16,21 @@ from models.form import (
     SHEETS,
     ParsedSubmission,
 )
-from models.problems import problem
+from models.problems import Problem, problem
+from tasks.filesafety import formulas_without_value
+from tasks.jsondoc import too_many
+from tasks.limits import Limits
 from tasks.normalise import clean_text, match_key
 from tasks.rows import enterprise_row, figure_row
 
 Row = list[Any]
+Cells = set[tuple[int, int]]  # (worksheet row from 1, column from 0)
 _HEADER_SEARCH_ROWS = 10
 
 
-def read_xlsx(data: bytes, out: ParsedSubmission) -> None:
+def read_xlsx(data: bytes, out: ParsedSubmission, limits: Limits | None = None) -> None:
     """Fill ``out`` from workbook bytes already checked by :mod:`tasks.filesafety`."""
+    limits = limits or Limits()
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = _find_sheets(list(wb.sheet_names), out)
@@ -44,9 +49,12 @@ def read_xlsx(data: bytes, out: ParsedSubmission) -> None:
             )
         )
         return
-    _read_info(grids["info"], sheets["info"], out)
-    _read_figures(grids["indicators"], sheets["indicators"], out)
-    _read_enterprises(grids["enterprises"], sheets["enterprises"], out)
+    unset = formulas_without_value(data, set(sheets.values()))
+    _read_info(grids["info"], sheets["info"], out, unset.get(sheets["info"], set()))
+    _read_figures(grids["indicators"], sheets["indicators"], out, unset, limits.max_figures)
+    _read_enterprises(
+        grids["enterprises"], sheets["enterprises"], out, unset, limits.max_roster_rows
+    )
 
 
 def _find_sheets(names: list[str], out: ParsedSubmission) -> dict[str, str] | None:
@@ -85,7 +93,7 @@ def _blank(row: Row) -> bool:
     return all(clean_text(c) == "" for c in row)
 
 
-def _read_info(grid: list[Row], sheet: str, out: ParsedSubmission) -> None:
+def _read_info(grid: list[Row], sheet: str, out: ParsedSubmission, unset: Cells) -> None:
     for i, row in enumerate(grid, start=1):
         if len(row) < 1 or _blank(row):
             continue
@@ -94,6 +102,8 @@ def _read_info(grid: list[Row], sheet: str, out: ParsedSubmission) -> None:
             value = row[1] if len(row) > 1 else None
             out.info[name] = clean_text(value) or None
             out.info_rows[name] = i
+            if (i, 1) in unset:
+                out.problems.append(_unset("info", i, name, name in ("unit_code", "period")))
 
 
 def _header(
@@ -140,21 +150,60 @@ def _cells(row: Row, index: dict[str, int]) -> dict[str, Any]:
     return {name: (row[j] if j < len(row) else None) for name, j in index.items()}
 
 
-def _read_figures(grid: list[Row], sheet: str, out: ParsedSubmission) -> None:
+def _rows(
+    grid: list[Row], start: int, sheet: str, code: str, most: int, out: ParsedSubmission
+) -> list[int]:
+    """The non-blank rows under the header, or none when there are more than ``most``."""
+    rows = [i for i in range(start + 1, len(grid)) if not _blank(grid[i])]
+    if len(rows) > most:
+        out.problems.append(too_many(code, sheet, len(rows), most))
+        return []
+    return rows
+
+
+def _read_figures(
+    grid: list[Row], sheet: str, out: ParsedSubmission, unset: dict[str, Cells], most: int
+) -> None:
     found = _header(grid, FIGURE_COLUMNS, REQUIRED_FIGURE_COLUMNS, sheet, out)
     if found is None:
         return
     start, index = found
-    for i in range(start + 1, len(grid)):
-        if not _blank(grid[i]):
-            out.figures.append(figure_row(_cells(grid[i], index), row=i + 1))
+    unset_here = unset.get(sheet, set())
+    for i in _rows(grid, start, sheet, "too_many_figures", most, out):
+        figure = figure_row(_cells(grid[i], index), row=i + 1)
+        out.figures.append(figure)
+        for name, j in index.items():
+            if (i + 1, j) in unset_here:
+                field = figure.code if name == "value" else name
+                out.problems.append(_unset(sheet, i + 1, field, name != "note"))
 
 
-def _read_enterprises(grid: list[Row], sheet: str, out: ParsedSubmission) -> None:
+def _read_enterprises(
+    grid: list[Row], sheet: str, out: ParsedSubmission, unset: dict[str, Cells], most: int
+) -> None:
     found = _header(grid, ENTERPRISE_COLUMNS, REQUIRED_ENTERPRISE_COLUMNS, sheet, out)
     if found is None:
         return
     start, index = found
-    for i in range(start + 1, len(grid)):
-        if not _blank(grid[i]):
-            out.enterprises.append(enterprise_row(_cells(grid[i], index), row=i + 1))
+    unset_here = unset.get(sheet, set())
+    for i in _rows(grid, start, sheet, "too_many_enterprises", most, out):
+        out.enterprises.append(enterprise_row(_cells(grid[i], index), row=i + 1))
+        for name, j in index.items():
+            if (i + 1, j) in unset_here:
+                out.problems.append(_unset(sheet, i + 1, name, name in _NEEDED))
+
+
+_NEEDED = ("tax_code", "name", "type", "status", "dx_capable", "established_on")
+
+
+def _unset(sheet: str, row: int, field: str, error: bool) -> Problem:
+    """A formula cell with no computed value: an error where the field counts, else a
+    warning (the value is read as blank either way)."""
+    return problem(
+        "cell_formula_no_value",
+        sheet=sheet,
+        row=row,
+        field=field,
+        expected="a value (or a formula Excel has computed and saved)",
+        severity="error" if error else "warning",
+    )

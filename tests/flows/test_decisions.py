@@ -113,20 +113,24 @@ def test_same_bytes_same_path_is_one_submission_and_reruns_are_no_ops(
     assert len(raws) == 1  # archived once, by content
 
 
-def _boom(home: Path, tax_code: str) -> list[str]:
-    """SQL that makes inserting one roster row fail (a crash inside the store step)."""
+def _boom(home: Path, table: str, when: str) -> list[str]:
+    """SQL that makes inserting a row of ``table`` fail where ``when`` holds (``NEW.…``)."""
     if db_url(home).startswith("sqlite"):
         return [
-            f"CREATE TRIGGER boom BEFORE INSERT ON enterprise_record WHEN NEW.tax_code = "
-            f"'{tax_code}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+            f"CREATE TRIGGER boom BEFORE INSERT ON {table} WHEN {when} "
+            "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
         ]
     return [
         "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF NEW.tax_code = '{tax_code}' THEN RAISE EXCEPTION 'disk on fire'; END IF; "
+        f"IF {when} THEN RAISE EXCEPTION 'disk on fire'; END IF; "
         "RETURN NEW; END $$",
-        "CREATE TRIGGER boom BEFORE INSERT ON enterprise_record FOR EACH ROW "
-        "EXECUTE FUNCTION boom()",
+        f"CREATE TRIGGER boom BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION boom()",
     ]
+
+
+def _unboom(home: Path, table: str) -> None:
+    sqlite = db_url(home).startswith("sqlite")
+    _sql(home, "DROP TRIGGER boom" if sqlite else f"DROP TRIGGER boom ON {table}")
 
 
 def _sql(home: Path, *statements: str) -> list[Any]:
@@ -153,7 +157,8 @@ def test_a_crash_inside_the_store_step_leaves_nothing_half_written(
         write(inbox, f"{unit}/2025Q3/r.json", valid_doc(unit), at(date(2025, 10, 2 + n)))
     home = tmp_path / "crash"
     collect_submissions(inbox=str(inbox), home=str(home))
-    _sql(home, *_boom(home, valid_doc("25480")["enterprises"][1]["tax_code"]))
+    # the database refuses to record any decision: an infrastructure failure, raised
+    _sql(home, *_boom(home, "decision", "NEW.submission_id IS NOT NULL"))
     with pytest.raises(Exception, match="disk on fire"):
         process_submissions(home=str(home))
     subs = submissions(home)
@@ -166,18 +171,45 @@ def test_a_crash_inside_the_store_step_leaves_nothing_half_written(
         "SELECT count(*) FROM enterprise_record",
     )
     assert (rows[0][0], decisions[0][0], ents[0][0]) == (0, 0, 0)
-    _sql(
-        home,
-        "DROP TRIGGER boom"
-        if db_url(home).startswith("sqlite")
-        else "DROP TRIGGER boom ON enterprise_record",
-    )
+    _unboom(home, "decision")
     process_submissions(home=str(home))
     expected = dump(home)
     with chiso_database(db_kind(home)):
         clean = tmp_path / "clean"
         run(inbox, clean)
         assert expected == dump(clean)
+
+
+def test_one_submission_that_fails_to_store_is_rejected_alone(
+    tmp_path: Path, prefect_api: str, chiso_db: str
+) -> None:
+    from flows.collect import collect_submissions
+    from flows.process import process_submissions
+
+    inbox = tmp_path / "inbox"
+    for n, unit in enumerate(["25459", "25480", "25486"]):
+        write(inbox, f"{unit}/2025Q3/r.json", valid_doc(unit), at(date(2025, 10, 2 + n)))
+    home = tmp_path / "crash"
+    collect_submissions(inbox=str(inbox), home=str(home))
+    bad = valid_doc("25480")["enterprises"][1]["tax_code"]
+    _sql(home, *_boom(home, "enterprise_record", f"NEW.tax_code = '{bad}'"))
+    summary = process_submissions(home=str(home))
+    subs = submissions(home)
+    assert {k: s.status for k, s in subs.items()} == {
+        "25459/2025Q3/r.json": "accepted",
+        "25480/2025Q3/r.json": "rejected",
+        "25486/2025Q3/r.json": "accepted",
+    }
+    failed = subs["25480/2025Q3/r.json"]
+    assert summary["internal_errors"] == [failed.id]
+    doc = feedback(home, failed)
+    assert [(p["code"], p["severity"]) for p in doc["problems"]] == [("internal_error", "error")]
+    assert "Traceback" not in str(doc) and "disk on fire" not in str(doc)  # the operator's
+    (rows,) = _sql(home, "SELECT count(*) FROM enterprise_record")
+    assert rows[0][0] == 4  # the two accepted files' rosters, nothing of the failed one
+    _unboom(home, "enterprise_record")
+    process_submissions(home=str(home))  # nothing pending: the rejection stands
+    assert submissions(home)["25480/2025Q3/r.json"].status == "rejected"
 
 
 def test_a_batch_decides_as_one_by_one_would(

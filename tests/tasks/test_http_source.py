@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from datetime import date
-
-import pytest
 
 from catalog import UNITS_CSV
 from models.catalog import load_units
 from models.periods import Period
-from tasks.http_source import HttpSource, HttpSourceError, canonical, open_periods
+from tasks.http_source import GIVE_UP_AFTER, HttpSource, canonical, open_periods
+from tasks.sources import FoundFile, Skipped, redact
 from tests.support.http import Endpoints
 from tests.support.inbox import valid_doc
 
@@ -52,15 +52,71 @@ def test_reserialised_document_is_the_same_submission() -> None:
         assert canonical(raw) == raw  # left for the validator to reject precisely
 
 
-def test_gives_up_with_a_clear_error_and_honours_the_size_limit(endpoints: Endpoints) -> None:
+def _skipped(found: list[FoundFile | Skipped]) -> dict[str, str]:
+    return {s.where.rsplit("/bc/", 1)[1]: s.reason for s in found if isinstance(s, Skipped)}
+
+
+def test_one_endpoint_failing_is_that_units_not_the_runs(endpoints: Endpoints) -> None:
+    doc = json.dumps(valid_doc("25489"), ensure_ascii=False).encode()
     endpoints.serve("/bc/25459/2025Q3", (500, b""))
-    with pytest.raises(HttpSourceError, match=r"/bc/25459/2025Q3: .* after 2 retries"):
-        list(source(endpoints, retries=2).scan())
-    endpoints.serve("/bc/25459/2025Q3", (200, b"{" + b" " * 5000 + b"}"))
-    assert list(source(endpoints, max_bytes=1000).scan()) == []
-    endpoints.serve("/bc/25459/2025Q3", (403, b""))
-    with pytest.raises(HttpSourceError, match="HTTP 403"):
-        list(source(endpoints).scan())
+    endpoints.serve("/bc/25480/2025Q3", (403, b""))
+    endpoints.serve("/bc/25486/2025Q3", (200, b"{" + b" " * 5000 + b"}"))
+    endpoints.serve("/bc/25489/2025Q3", (200, doc))
+    found = list(source(endpoints, retries=2, max_bytes=4000).scan())
+    assert _skipped(found) == {
+        "25459/2025Q3": "HTTP 500 after 2 retries",
+        "25480/2025Q3": "HTTP 403",
+        "25486/2025Q3": "larger than 4000 bytes",
+    }
+    assert [f.rel_path for f in found if isinstance(f, FoundFile)] == [
+        "25489/2025Q3/25489_2025Q3.json"
+    ]
+    assert len(endpoints.hits) == 96  # every other unit was still asked
+
+
+def test_a_server_that_is_down_is_given_up_after_a_few_units() -> None:
+    dead = HttpSource(
+        "http://127.0.0.1:9/bc/{unit_code}/{period}",  # the discard port: refused
+        load_units(UNITS_CSV),
+        periods=[Q],
+        retries=0,
+    )
+    found = list(dead.scan())
+    assert all(isinstance(f, Skipped) for f in found) and len(found) == 96
+    assert sum("not asked this run" in f.reason for f in found) == 96 - GIVE_UP_AFTER  # type: ignore[union-attr]
+
+
+def test_a_slow_endpoint_meets_an_overall_deadline(endpoints: Endpoints) -> None:
+    endpoints.drip("/bc/25459/2025Q3", b'{"unit_code": "25459"}', delay=0.2)
+    start = time.monotonic()
+    found = list(source(endpoints, deadline=1.0, timeout=0.5).scan())
+    assert time.monotonic() - start < 5
+    assert _skipped(found)["25459/2025Q3"] == "took longer than 1 s"
+
+
+def test_redirects_stay_on_the_origin_and_headers_never_leave_it(endpoints: Endpoints) -> None:
+    doc = json.dumps(valid_doc("25459"), ensure_ascii=False).encode()
+    endpoints.redirect("/bc/25459/2025Q3", "/moved/25459")  # same origin: followed
+    endpoints.serve("/moved/25459", (200, doc))
+    other = endpoints.url.replace("127.0.0.1", "localhost")  # another origin
+    endpoints.redirect("/bc/25480/2025Q3", other + "/steal")
+    found = list(source(endpoints).scan())
+    assert [f.rel_path for f in found if isinstance(f, FoundFile)] == [
+        "25459/2025Q3/25459_2025Q3.json"
+    ]
+    assert _skipped(found)["25480/2025Q3"].startswith("redirected to another host")
+    assert "/steal" not in endpoints.hits
+    assert dict(endpoints.seen)["/moved/25459"].get("Authorization") == "Bearer t"
+
+
+def test_credentials_in_the_url_are_never_shown(endpoints: Endpoints) -> None:
+    template = endpoints.url.replace("://", "://unit:PW@") + "/bc/{unit_code}/{period}?token=T"
+    src = HttpSource(template, load_units(UNITS_CSV), periods=[Q], retries=0)
+    endpoints.serve("/bc/25480/2025Q3?token=T", (403, b""))
+    found = list(src.scan())
+    shown = [f.source_uri if isinstance(f, FoundFile) else f"{f.where} {f.reason}" for f in found]
+    assert shown and not any("PW" in s or "=T" in s for s in shown)
+    assert redact("https://u:p@h.vn/x?token=T&a=1") == "https://***@h.vn/x?token=***&a=***"
 
 
 def test_open_periods() -> None:

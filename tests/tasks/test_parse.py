@@ -1,11 +1,13 @@
 """Parsing: every normalisation case and every malformed file (one fixture each)."""
 
 import io
+import json
 import subprocess
 import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -169,16 +171,47 @@ def test_a_zip_that_lies_about_its_unpacked_size_is_refused() -> None:
 
 
 def test_a_process_pool_parses_exactly_as_one_process_does() -> None:
-    from tasks.parse import _POOL, POOL_MIN, parse_many
+    from tasks import pool
+    from tasks.parse import parse_many
 
     files = [(p.name, p.read_bytes()) for p in sorted(FIXTURES.iterdir()) if p.is_file()]
-    files = (files * (POOL_MIN // len(files) + 1))[: POOL_MIN + 3]  # enough for the pool
+    files = (files * 4)[:67]
     limits = Limits()
     pooled = parse_many(files, limits, workers=2)
     assert pooled == [parse_file(name, data, limits) for name, data in files]
-    assert _POOL  # the pool did the work
+    assert pool.started()  # the pool did the work
     assert {p.format for p in pooled} >= {"xlsx", "json"}
     assert any(p.problems for p in pooled) and any(p.enterprises for p in pooled)
+
+
+def test_a_file_that_kills_its_reader_costs_that_file_only() -> None:
+    # the reader allocates a sheet's whole declared rectangle: with the sheet limits lifted,
+    # one cell at XFD1048576 asks for half a terabyte, past the worker's address space, and
+    # the native reader aborts its process (SIGABRT): the files beside it are still read
+    from tasks.parse import parse_many
+    from tests.support.hostile import communes, far_cell, workbook
+
+    units = communes()
+    good = workbook(units[0])
+    limits = Limits(max_roster_rows=2_000_000, max_sheet_columns=20_000, reader_memory_mb=512)
+    files = [("a.xlsx", good), ("far.xlsx", far_cell(units[1], "XFD1048576")), ("b.xlsx", good)]
+    out = parse_many(files, limits, workers=2)
+    assert [p.problems for p in (out[0], out[2])] == [[], []]
+    assert len(out[0].figures) == 11
+    assert [(p.code, p.severity) for p in out[1].problems] == [("file_crashes_reader", "error")]
+    assert parse_many([("a.xlsx", good)], limits, workers=2)[0].figures  # a fresh pool
+
+
+def test_the_default_limits_refuse_that_file_before_the_reader_sees_it() -> None:
+    from tests.support.hostile import communes, far_cell
+
+    # the value is the sheet's extent: the template's roster runs to row 201
+    for ref, extent in (("XFD1048576", "XFD1048576"), ("ZZ200000", "ZZ200000"), ("BM2", "BM201")):
+        sub = parse_file("far.xlsx", far_cell(communes()[0], ref), Limits())
+        assert [(p.code, p.sheet, p.value) for p in sub.problems] == [
+            ("sheet_too_large", "Doanh nghiệp", extent)
+        ]
+    assert not parse_file("ok.xlsx", far_cell(communes()[0], "BL21000"), Limits()).problems
 
 
 def test_files_parsed_ahead_are_taken_once_and_equal_a_parse_now() -> None:
@@ -219,8 +252,8 @@ def test_the_parser_pool_does_not_outlive_a_killed_owner() -> None:
     # `chiso run` killed with SIGKILL cannot stop its pool: the workers (and the forkserver
     # they keep alive) used to stay for good, idle, a set per killed run
     code = (
-        "from tasks.parse import _pool\n"
-        "pool = _pool(2)\n"
+        "from tasks.pool import pool as _pool\n"
+        "pool = _pool(2, 0)\n"
         "assert list(pool.map(abs, [-1, -2, -3, -4])) == [1, 2, 3, 4]\n"
         "print(*pool._processes, flush=True)\n"
         "import time; time.sleep(120)\n"
@@ -238,3 +271,31 @@ def test_the_parser_pool_does_not_outlive_a_killed_owner() -> None:
     while time.monotonic() < deadline and any(map(_alive, [*workers, *forkserver])):
         time.sleep(0.2)
     assert not any(map(_alive, [*workers, *forkserver]))
+
+
+def _hostile() -> list[Any]:
+    from tests.support.hostile import cases, communes
+
+    return [c for c in cases(communes()) if c.expected != "period_future"]
+
+
+@pytest.mark.parametrize("case", _hostile(), ids=lambda c: c.name)
+def test_a_hostile_file_gives_its_one_specific_problem(case: Any) -> None:
+    sub = parse_file(case.filename, case.content, Limits())
+    assert {p.code for p in sub.problems} == {case.expected}
+    assert all(p.severity == "error" for p in sub.problems)
+    for p in sub.problems:  # what is shown carries no control character or surrogate
+        assert "\x00" not in (p.value or "") and "\udc80" not in (p.value or "")
+        (p.value or "").encode("utf-8")
+
+
+def test_figures_stay_within_what_every_sum_can_hold() -> None:
+    from tests.support.hostile import communes
+    from tests.support.inbox import valid_doc
+
+    doc = valid_doc(communes()[0])
+    for value, ok in ((10**12, True), (10**12 + 1, False), ("1.000.000.000.000", True)):
+        doc["indicators"]["POPULATION"] = value
+        sub = parse_file("r.json", json.dumps(doc).encode(), Limits())
+        assert (not sub.problems) is ok, (value, sub.problems)
+    assert Limits().max_figure * 4 * 20_000 < 2**63  # a year of a national catalog's units

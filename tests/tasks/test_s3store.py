@@ -10,6 +10,7 @@ import boto3
 from tasks.s3store import S3ObjectStore
 from tasks.sources import open_source
 from tests.support.s3 import Seaweed
+from tests.support.scan_as import read_listed
 
 
 def test_store_round_trip_conditional_writes_and_multipart(s3_server: Seaweed, bucket: str) -> None:
@@ -65,6 +66,14 @@ def test_s3_inbox_source(s3_server: Seaweed, bucket: str) -> None:
     assert f.received_at.tzinfo is not None
     with f.opener() as body:
         assert body.read() == b"{}"
+    assert f.shown == "inbox/703/2025Q1/a.json"  # what feedback shows: the key, not a URL
+    client.delete_object(Bucket=bucket, Key="inbox/703/2025Q1/a.json")  # gone since listed
+    data, reasons = read_listed(found)
+    assert data == {}
+    assert reasons == {
+        "inbox/703/2025Q1/a.json": "S3 NoSuchKey: the object changed or vanished since it was "
+        "listed"
+    }
 
 
 class _Settings:

@@ -1,0 +1,87 @@
+"""Bounds on what one parsed file may carry: figure sizes and text (length, characters).
+
+Checked once the file is read and before anything else sees it; each breach is a problem
+of its own code, an error that keeps the file from validation, storage and publication.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from models.form import ParsedSubmission
+from models.problems import problem
+from models.text import INVALID_CHARS
+
+# a count too long to be read as one (normalise.parse_count leaves those unread)
+_DIGITS = re.compile(r"^(\d+|\d{1,3}(\.\d{3})+)$")
+_ROSTER_TEXT = (
+    "tax_code_raw",
+    "name",
+    "type_raw",
+    "dx_capable_raw",
+    "established_raw",
+    "status_raw",
+    "main_products",
+)
+PER_CODE = 20  # problems of one code a file can give here (a roster of bad rows gives one)
+
+
+def check(out: ParsedSubmission, max_text_chars: int, max_figure: int) -> None:
+    """Add a problem for each text with an invalid character or over ``max_text_chars``,
+    and for each figure over ``max_figure``."""
+    counts: dict[str, int] = {}
+
+    def add(code: str, **where: object) -> None:
+        counts[code] = counts.get(code, 0) + 1
+        if counts[code] <= PER_CODE:
+            out.problems.append(problem(code, **where))  # type: ignore[arg-type]
+
+    for sheet, row, field, text, is_figure in _texts(out):
+        if INVALID_CHARS.search(text):
+            add(
+                "text_invalid_character",
+                sheet=sheet,
+                row=row,
+                field=field,
+                value=text,
+                expected="Unicode text without control characters",
+            )
+        elif len(text) > max_text_chars and not is_figure:  # a figure's size is below
+            add(
+                "text_too_long",
+                sheet=sheet,
+                row=row,
+                field=field,
+                value=f"{len(text)} characters",
+                expected=f"at most {max_text_chars}",
+            )
+    for f in out.figures:
+        raw = f.raw
+        big = f.value > max_figure if f.value is not None else bool(_DIGITS.match(raw))
+        if big:
+            add(
+                "figure_too_large",
+                sheet="indicators",
+                row=f.row,
+                field=f.code,
+                value=raw,
+                expected=f"an integer of at most {max_figure}",
+            )
+
+
+def _texts(out: ParsedSubmission) -> Iterator[tuple[str, int | None, str, str, bool]]:
+    """Every text the file gave: (sheet, row, field, text, whether it is a figure)."""
+    for name, value in out.info.items():
+        if value:
+            yield "info", out.info_rows.get(name), name, value, False
+    for f in out.figures:
+        yield "indicators", f.row, "code", f.code, False
+        yield "indicators", f.row, f.code, f.raw, True
+        if f.note:
+            yield "indicators", f.row, "note", f.note, False
+    for e in out.enterprises:
+        for name in _ROSTER_TEXT:
+            value = getattr(e, name)
+            if value:
+                yield "enterprises", e.row, name.removesuffix("_raw"), value, False
