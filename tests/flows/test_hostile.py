@@ -117,9 +117,7 @@ def test_oversize_long_folder_and_roster_bounds(ran: Any) -> None:
     assert not any(k.startswith(f"raw/{SPARSE}/") for k in store(home).list_keys("raw/"))
     folder = subs[ODD_UNITS[1]]  # 2025Q3 (ban sua lan 2): cut to the column, rejected
     assert folder.path_period == "2025Q3 (ban sua…" and folder.status == "rejected"
-    assert [p["code"] for p in feedback(home, subs[ROSTER])["problems"]] == [
-        "too_many_enterprises"
-    ]
+    assert [p["code"] for p in feedback(home, subs[ROSTER])["problems"]] == ["too_many_enterprises"]
     doc = feedback(home, subs[BAD_ROWS])
     assert doc["problem_counts"] == {"tax_code_invalid": 5_000, "type_unknown": 5_000}
     assert len(doc["problems"]) == 100  # 50 of each code listed
