@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import atexit
 import gc
+import html
+import json
 import logging
 import shutil
 import tempfile
@@ -119,8 +121,37 @@ def build_docs() -> Path | None:
     when nothing was validated, so GX was never loaded)."""
     if context.cache_info().currsize == 0:
         return None
+    escape_results(_DOCS_DIR[-1].parent / "validations")
     context().build_data_docs(site_names=[DOCS_SITE])
     return _DOCS_DIR[-1]
+
+
+_ESCAPED = "chiso_html_escaped"
+
+
+def escape_results(folder: Path) -> None:
+    """HTML-escape every text of the stored validation results (their unexpected values are
+    what units wrote) before the Data Docs are rendered from them: GX writes those values
+    into its pages as they are, so a roster type of ``<svg onload=…>`` ran in the browser
+    of whoever opened the docs. Each file once (marked in its ``meta``)."""
+    for path in folder.rglob("*.json"):
+        doc = json.loads(path.read_text("utf-8"))
+        if doc.get("meta", {}).get(_ESCAPED):
+            continue
+        for r in doc.get("results", []):
+            r["result"] = _escaped(r.get("result"))
+        doc["meta"] = {**(doc.get("meta") or {}), _ESCAPED: True}  # GX's own, escaped by GX
+        path.write_text(json.dumps(doc), "utf-8")
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
 
 
 def _plain(value: Any) -> str | None:
