@@ -54,5 +54,15 @@ def shared_code_expectations() -> list[gxe.Expectation]:
                 expected_col="other_unit",
                 expected_prefix="not reported by another unit; also in ",
             ),
-        )
+        ),
+        gxe.ExpectColumnValuesToBeNull(
+            column="conflict_unit",
+            meta=meta(
+                "tax_code_conflict",
+                sheet="enterprises",
+                field="tax_code",
+                display="tax_code",
+                expected_col="conflict_text",
+            ),
+        ),
     ]

@@ -142,6 +142,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Chỉ tiêu tồn thay đổi hơn 50% so với quý trước",
         "Stock changed by more than 50 % from the previous quarter",
     ),
+    "tax_code_conflict": (
+        "warning",
+        "Đơn vị khác báo cáo doanh nghiệp này với trạng thái/loại hình/khả năng CĐS khác; cấp "
+        "tỉnh lấy theo đơn vị có mã nhỏ nhất, hai đơn vị cần thống nhất",
+        "Another unit reports this enterprise with a different status, type or DX capability; "
+        "the province takes the lowest unit code's: the two units should agree",
+    ),
     "tax_code_other_unit": (
         "warning",
         "Mã số thuế cũng được đơn vị khác báo cáo trong kỳ",

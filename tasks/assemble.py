@@ -27,6 +27,9 @@ def year_publication(engine: Engine, ctx: Context, year: str, include: set[str])
     return snapshot.year(ctx, year, {q: quarter_publication(engine, ctx, q) for q in quarters})
 
 
+CONFLICTS_LISTED = 10
+
+
 def notes(engine: Engine, pub: Publication) -> list[tuple[str, str]]:
     """Data-quality notes: rejections, warnings, missing and late units."""
     quarters = [q for q in {r["period"] for r in pub.completeness}]
@@ -41,6 +44,15 @@ def notes(engine: Engine, pub: Publication) -> list[tuple[str, str]]:
         for status, warnings, problems in subs
         if status in ("accepted", "superseded") and warnings
     ]
+    conflicts = sorted(
+        {
+            (p["value"], p["expected"])
+            for status, _, problems in subs
+            if status == "accepted"
+            for p in problems
+            if p["code"] == "tax_code_conflict"
+        }
+    )
     codes: dict[str, int] = {}
     for problems in warned:
         for p in problems:
@@ -62,10 +74,20 @@ def notes(engine: Engine, pub: Publication) -> list[tuple[str, str]]:
             "mã số thuế trùng với đơn vị khác (chỉ tính một lần)",
             "tax code shared with another unit (counted once)",
         ),
+        "tax_code_conflict": (
+            "doanh nghiệp được hai đơn vị báo cáo khác nhau (tỉnh lấy theo mã đơn vị nhỏ nhất)",
+            "enterprise reported differently by two units (the province takes the lowest "
+            "unit code's)",
+        ),
     }
     for code, n in sorted(codes.items()):
         vi, en = names.get(code, (code, code))
         out.append((f"Cảnh báo: {n} × {vi}.", f"Warning: {n} × {en}."))
+    for code, text in conflicts[:CONFLICTS_LISTED]:
+        out.append((f"Mâu thuẫn: MST {code}, {text}.", f"Conflict: tax code {code}, {text}."))
+    if len(conflicts) > CONFLICTS_LISTED:
+        more = len(conflicts) - CONFLICTS_LISTED
+        out.append((f"… và {more} mâu thuẫn khác.", f"… and {more} more conflicts."))
     if status.get("missing"):
         out.append(
             (

@@ -15,9 +15,13 @@ from sqlalchemy import Engine, select
 
 from expectations.frames import Item
 from models.periods import Period, local_day_end_utc
+from models.problems import Problem, problem
 from models.submission import DECISION_ORDER, EnterpriseRecord, ReportedFigure, Submission
 
 Key = tuple[str, str]  # (unit_code, period)
+
+
+Attrs = tuple[str | None, str | None, bool]  # an enterprise's status, type, dx_capable
 
 
 @dataclass
@@ -27,7 +31,12 @@ class Accepted:
     order: tuple[datetime, str, str]  # received_at, source_uri, sha: "current" = max
     unit: str
     figures: dict[str, int]
-    enterprises: set[str]
+    enterprises: dict[str, Attrs]  # by 10-digit code (the first row of a code counts)
+    submission_id: str = ""
+
+
+def _attrs_text(a: Attrs) -> str:
+    return f"{a[0]}, {a[1]}, dx_capable={'yes' if a[2] else 'no'}"
 
 
 @dataclass
@@ -53,6 +62,16 @@ class Ledger:
         """Other units whose current submission for ``period`` lists the enterprise."""
         return sorted(self.listed.get(period, {}).get(enterprise_code, set()) - {unit})
 
+    def conflict(self, period: str, unit: str, code: str, mine: Attrs) -> Accepted | None:
+        """The current submission of the first other unit that lists the enterprise with
+        other attributes (the province counts the lowest unit code's: one unit can lower
+        another's count)."""
+        for other in self.other_units(period, unit, code):
+            acc = self.current[(other, period)]
+            if acc.enterprises.get(code, mine) != mine:
+                return acc
+        return None
+
 
 def load_ledger(engine: Engine, periods: set[str], timely_days: int) -> Ledger:
     """Current accepted submissions of ``periods`` and of the quarters before them."""
@@ -62,7 +81,7 @@ def load_ledger(engine: Engine, periods: set[str], timely_days: int) -> Ledger:
     fig, ent = ReportedFigure.__table__, EnterpriseRecord.__table__  # type: ignore[attr-defined]
     chosen = t.c.period.in_(wanted) & t.c.status.in_(["accepted", "superseded"])
     figs: dict[str, dict[str, int]] = {}
-    ents: dict[str, set[str]] = {}
+    ents: dict[str, dict[str, Attrs]] = {}
     with engine.connect() as conn:
         subs = conn.execute(
             select(t.c.id, t.c.unit_code, t.c.period, t.c.status, *t.c[DECISION_ORDER]).where(
@@ -73,15 +92,24 @@ def load_ledger(engine: Engine, periods: set[str], timely_days: int) -> Ledger:
             select(fig.c.submission_id, fig.c.code, fig.c.value).join(t).where(chosen)
         ):
             figs.setdefault(sid, {})[code] = value
-        for sid, code in conn.execute(
-            select(ent.c.submission_id, ent.c.enterprise_code).join(t).where(chosen)
+        for sid, code, status, kind, dx in conn.execute(
+            select(
+                ent.c.submission_id,
+                ent.c.enterprise_code,
+                ent.c.status,
+                ent.c.type,
+                ent.c.dx_capable,
+            )
+            .join(t)
+            .where(chosen)
+            .order_by(ent.c.submission_id, ent.c.row)
         ):
-            ents.setdefault(sid, set()).add(code)
+            ents.setdefault(sid, {}).setdefault(code, (status, kind, bool(dx)))
     dues: dict[str, datetime] = {}
     for sid, unit, period, status, received, uri, sha in subs:
         if period not in dues:
             dues[period] = local_day_end_utc(Period.parse(period).due_date(timely_days))
-        acc = Accepted((received, uri, sha), unit, figs.get(sid, {}), ents.get(sid, set()))
+        acc = Accepted((received, uri, sha), unit, figs.get(sid, {}), ents.get(sid, {}), sid)
         if status == "accepted":
             ledger.take((unit, period), acc, False)
         if received < dues[period]:
@@ -101,9 +129,12 @@ class Candidate:
 
 def cross_frames(
     cands: list[Candidate], ledger: Ledger, stocks: set[str], timely_days: int
-) -> dict[str, pd.DataFrame]:
-    """Walk the candidates in decision order; frames of what each is compared with."""
+) -> tuple[dict[str, pd.DataFrame], dict[str, list[Problem]]]:
+    """Walk the candidates in decision order; frames of what each is compared with, and
+    the warning each earlier submission gets when a later one lists one of its enterprises
+    with other attributes (both are told; the later one through the frame)."""
     late, stock, shared = [], [], []
+    earlier: dict[str, list[Problem]] = {}
     for c in sorted(cands, key=lambda c: c.order):
         key = (c.unit, c.period)
         due_day = Period.parse(c.period).due_date(timely_days)
@@ -136,8 +167,12 @@ def cross_frames(
                         "previous_text": str(before),
                     }
                 )
+        attrs: dict[str, Attrs] = {}
         for n, e in enumerate(c.item.parsed.enterprises, start=1):
+            mine = attrs.setdefault(e.enterprise_code, (e.status, e.type, bool(e.dx_capable)))
             hits = ledger.other_units(c.period, c.unit, e.enterprise_code)
+            other = ledger.conflict(c.period, c.unit, e.enterprise_code, mine) if hits else None
+            theirs = other.enterprises[e.enterprise_code] if other else None
             shared.append(
                 {
                     "submission_id": c.item.submission_id,
@@ -145,17 +180,30 @@ def cross_frames(
                     "sheet_row": e.row,
                     "tax_code": e.tax_code,
                     "other_unit": hits[0] if hits else None,
+                    "conflict_unit": other.unit if other else None,
+                    "conflict_text": f"as unit {other.unit} reports it: {_attrs_text(theirs)}"
+                    if other and theirs
+                    else None,
                 }
             )
+            if other and theirs:
+                earlier.setdefault(other.submission_id, []).append(
+                    problem(
+                        "tax_code_conflict",
+                        sheet="enterprises",
+                        field="tax_code",
+                        value=e.tax_code,
+                        expected=f"as unit {c.unit} reports it: {_attrs_text(mine)}",
+                    )
+                )
         ledger.take(
             key,
-            Accepted(
-                c.order, c.unit, figures, {e.enterprise_code for e in c.item.parsed.enterprises}
-            ),
+            Accepted(c.order, c.unit, figures, attrs, c.item.submission_id),
             received < due,
         )
-    return {
+    frames = {
         "late": pd.DataFrame(late),
         "stock": pd.DataFrame(stock),
         "shared": pd.DataFrame(shared),
     }
+    return frames, earlier

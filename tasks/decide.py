@@ -20,7 +20,7 @@ from tasks.crosscheck import Candidate, cross_frames, load_ledger
 from tasks.filesafety import check_size
 from tasks.objectstore import ObjectStore, get_all
 from tasks.parse import Limits, parse_many, take_ahead
-from tasks.store import Outcome, record
+from tasks.store import Outcome, add_warnings, record
 from tasks.validate import merge, path_problems, run_suite, to_problems, validate_content
 
 log = logging.getLogger(__name__)
@@ -99,20 +99,22 @@ def warnings(
     cands = []
     for it in items:
         unit, period = identity(it, units)
-        if not errors.get(it.submission_id) and unit and period:
+        failed = any(p.severity == "error" for p in errors.get(it.submission_id, []))
+        if not failed and unit and period:
             s = subs[it.submission_id]
             cands.append(Candidate(it, unit, period, decision_key(s)))
     if not cands:
         return {}
     ledger = load_ledger(engine, {c.period for c in cands}, timely_days)
     stocks = {c for c, i in rules.figures.items() if i.kind == "stock"}
-    frames = cross_frames(cands, ledger, stocks, timely_days)
+    frames, earlier = cross_frames(cands, ledger, stocks, timely_days)
     suites = {
         "late": cross.late_expectations(),
         "stock": cross.stock_expectations(),
         "shared": cross.shared_code_expectations(),
     }
-    return merge(*(to_problems(frames[n], run_suite(n, frames[n], e)) for n, e in suites.items()))
+    found = [to_problems(frames[n], run_suite(n, frames[n], e)) for n, e in suites.items()]
+    return merge(*found, earlier)  # ``earlier`` may name submissions decided before
 
 
 def find_problems(
@@ -198,7 +200,25 @@ def decide(
         outcome.counts = (errors, len(every) - errors)
         outcomes.append(outcome)
     store.put_many(reports)
-    return record(engine, outcomes)
+    stored = record(engine, outcomes)
+    here = {it.submission_id for it in items}
+    decided_before = {sid: found for sid, found in problems.items() if sid not in here}
+    if decided_before:
+        flag_decided(engine, store, decided_before)
+    return stored
+
+
+def flag_decided(engine: Engine, store: ObjectStore, found: dict[str, list[Problem]]) -> None:
+    """Add warnings to submissions decided before (a later one conflicts with them): their
+    stored problems and their feedback report say so too."""
+    now = datetime.now(UTC)
+    reports = []
+    for sub, problems in add_warnings(engine, found):
+        doc = feedback.report(sub, "accepted", problems, sub.decided_at or now)
+        key = feedback.feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
+        reports.append((key, feedback.to_json(doc), "application/json"))
+        reports.append((key[:-4] + "html", feedback.to_html(doc), "text/html; charset=utf-8"))
+    store.put_many(reports)
 
 
 def all_problems(

@@ -228,6 +228,32 @@ def record(engine: Engine, outcomes: list[Outcome]) -> list[Outcome]:
     return [o for o in outcomes if record(engine, [o])]
 
 
+def add_warnings(
+    engine: Engine, found: dict[str, list[Problem]]
+) -> list[tuple[Submission, list[Problem]]]:
+    """Append warnings to decided submissions (each once); the submissions changed, with
+    all their problems now."""
+    out = []
+    with Session(engine) as s:
+        for sid, new in found.items():
+            sub = s.get(Submission, sid)
+            if sub is None:
+                continue
+            have = [Problem(**p) for p in sub.problems]
+            added = [p for p in new if p not in have]
+            if not added:
+                continue
+            sub.problems = [p.to_dict() for p in [*have, *added]]
+            sub.warning_count += len(added)
+            s.add(sub)
+            out.append((sub, [*have, *added]))
+        s.commit()
+        for sub, _ in out:
+            s.refresh(sub)
+            s.expunge(sub)
+    return out
+
+
 class WithdrawError(ValueError):
     """A withdrawal that cannot be done (unknown id, not accepted)."""
 

@@ -64,6 +64,59 @@ def test_late_stock_jump_and_shared_tax_code_are_warnings(dirs: tuple[Path, Path
     assert doc["problems"][1]["expected"].endswith("703")
 
 
+@pytest.mark.parametrize("runs", [1, 2], ids=["one_batch", "two_runs"])
+def test_a_unit_that_contradicts_anothers_enterprise_is_flagged_on_both(
+    dirs: tuple[Path, Path], runs: int
+) -> None:
+    # the province takes the lowest unit code's attributes: 25459 listing 25480's enterprise
+    # as dissolved lowers the province's count; both units are told, and the report says so
+    inbox, home = dirs
+    victim = valid_doc("25480")
+    write(inbox, "25480/2025Q3/a.json", victim, at(date(2025, 10, 2)))
+    if runs == 2:
+        run(inbox, home)
+    ent = {**victim["enterprises"][0], "status": "dissolved"}
+    writer = changed(valid_doc("25459"), enterprises=[*valid_doc("25459")["enterprises"], ent])
+    write(inbox, "25459/2025Q3/b.json", writer, at(date(2025, 10, 3)))
+    run(inbox, home)
+    subs = submissions(home)
+    code = ent["tax_code"]
+    wrote = feedback(home, subs["25459/2025Q3/b.json"])
+    told = feedback(home, subs["25480/2025Q3/a.json"])
+    assert [(p["code"], p["value"]) for p in wrote["problems"]] == [
+        ("tax_code_other_unit", code),
+        ("tax_code_conflict", code),
+    ]
+    assert wrote["problems"][1]["expected"] == (
+        "as unit 25480 reports it: active, ICT, dx_capable=yes"
+    )
+    assert [(p["code"], p["value"], p["expected"]) for p in told["problems"]] == [
+        ("tax_code_conflict", code, "as unit 25459 reports it: dissolved, ICT, dx_capable=yes")
+    ]
+    assert told["status"] == "accepted" and told["summary"]["warnings"] == 1
+    assert subs["25480/2025Q3/a.json"].warning_count == 1
+    run(inbox, home)  # nothing new: flagged once
+    assert submissions(home)["25480/2025Q3/a.json"].warning_count == 1
+
+
+def test_the_report_lists_the_conflicts(dirs: tuple[Path, Path]) -> None:
+    from flows.publish import publish_snapshot
+
+    inbox, home = dirs
+    victim = valid_doc("25480")
+    write(inbox, "25480/2025Q3/a.json", victim, at(date(2025, 10, 2)))
+    ent = {**victim["enterprises"][0], "type": "CONVERTED"}
+    writer = changed(valid_doc("25459"), enterprises=[ent])
+    write(inbox, "25459/2025Q3/b.json", writer, at(date(2025, 10, 3)))
+    run(inbox, home)
+    publish_snapshot("2025Q3", home=str(home))
+    from tests.support.snapshots import latest, store
+
+    version = latest(home, "2025Q3")["version"]
+    page = store(home).get(f"snapshots/2025Q3/{version}/report.html").decode()
+    assert f"tax code {ent['tax_code']}, as unit 25459 reports it: active, CONVERTED" in page
+
+
 def test_resubmission_supersedes_by_received_at_not_processing_order(
     dirs: tuple[Path, Path],
 ) -> None:
