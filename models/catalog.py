@@ -25,7 +25,7 @@ class CatalogError(ValueError):
 def code_key(code: object) -> str:
     """A unit code compared ignoring leading zeros (Excel turns ``00070`` into ``70``)."""
     text = str(code).strip()
-    if text.endswith(".0") and text[:-2].isdigit():
+    if text.endswith(".0") and text[:-2].isascii() and text[:-2].isdigit():
         text = text[:-2]
     return text.lstrip("0") or "0"
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 _Q = r"(?P<q>[1-4]|IV|III|II|I)"
-_Y = r"(?P<y>\d{4})"
+_Y = r"(?P<y>[0-9]{4})"  # ASCII digits only
 _PATTERNS = [
     re.compile(rf"^{_Y}\s*-?\s*Q\s*{_Q}$"),  # 2025Q3, 2025-Q3, 2025 Q3
     re.compile(rf"^Q\s*{_Q}\s*[-/ ]\s*{_Y}$"),  # Q3-2025, Q3/2025

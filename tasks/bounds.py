@@ -14,7 +14,7 @@ from models.problems import problem
 from models.text import INVALID_CHARS
 
 # a count too long to be read as one (normalise.parse_count leaves those unread)
-_DIGITS = re.compile(r"^(\d+|\d{1,3}(\.\d{3})+)$")
+_DIGITS = re.compile(r"^(\d+|\d{1,3}(\.\d{3})+)$", re.ASCII)
 _ROSTER_TEXT = (
     "tax_code_raw",
     "name",

@@ -9,8 +9,10 @@ from datetime import date, datetime, timedelta
 
 from models.form import NO_WORDS, STATUSES, TYPES, YES_WORDS
 
-_COUNT = re.compile(r"^\d+$")
-_DOT_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
+# digits are ASCII digits only, as in unit codes and periods: a figure in Arabic-Indic or
+# fullwidth digits (an input method's slip) is not a number (figure_not_integer)
+_COUNT = re.compile(r"^\d+$", re.ASCII)
+_DOT_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$", re.ASCII)
 _SPACE = re.compile(r"\s+")
 _EXCEL_EPOCH = date(1899, 12, 30)
 MAX_COUNT_CHARS = 40
@@ -83,11 +85,11 @@ def parse_date(value: object) -> date | None:
             return _EXCEL_EPOCH + timedelta(days=int(value))
         return None
     text = clean_text(value)
-    m = re.match(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", text)
+    m = re.match(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", text, re.ASCII)
     try:
         if m:
             return date(int(m[3]), int(m[2]), int(m[1]))
-        if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+        if re.match(r"^\d{4}-\d{2}-\d{2}$", text, re.ASCII):
             return date.fromisoformat(text)
     except ValueError:
         return None

@@ -52,10 +52,21 @@ def test_counts_that_are_non_negative_integers(raw: object, value: int) -> None:
         "1 234",
         "12a",
         "1.2345",
+        "١٢٣",  # Arabic-Indic digits: refused, as in unit codes and periods
+        "１２",  # fullwidth digits
+        "9" * 5000,  # int() of this many digits raises: never attempted
     ],
 )
 def test_everything_else_is_not_a_count(raw: object) -> None:
     assert parse_count(raw) is None
+
+
+def test_only_ascii_digits_make_a_period_or_a_unit_code() -> None:
+    from models.catalog import code_key
+    from models.periods import Period
+
+    assert Period.try_parse("٢٠٢٥Q3") is None and Period.try_parse("２０２５Q3") is None
+    assert code_key("٠٧٠٣") != code_key("0703") == "703"
 
 
 @pytest.mark.parametrize(
