@@ -75,7 +75,7 @@ def measured(cmd: list[str], env: dict[str, str]) -> tuple[int, float, int, str]
 
 def big_cases(inbox: Path, units: list[str]) -> list[str]:
     """The issue's large files, each under its own unit; their names."""
-    from tests.support.hostile import RECEIVED, patch_member, workbook
+    from tests.support.hostile import RECEIVED, workbook
     from tests.support.inbox import valid_doc, write
 
     u = iter(units)
@@ -100,17 +100,46 @@ def big_cases(inbox: Path, units: list[str]) -> list[str]:
         f.truncate(1 << 30)
     names.append("1 GiB sparse file")
     unit = next(u)
-    strings = "".join(f"<si><t>{i}</t></si>" for i in range(80_000)).encode()
-
-    def shared(xml: bytes) -> bytes:
-        return xml.replace(b"</sst>", strings + b"</sst>")
-
-    data = patch_member(workbook(unit), "xl/sharedStrings.xml", shared)
+    data = with_shared_strings(workbook(unit), 80_000)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         size = zf.getinfo("xl/sharedStrings.xml").file_size
     write(inbox, f"{unit}/2025Q3/strings.xlsx", data, RECEIVED)
     names.append(f"a {size // 1024} KB shared-strings part")
     return names
+
+
+def with_shared_strings(data: bytes, n: int) -> bytes:
+    """The workbook with a shared-strings part of ``n`` strings (openpyxl writes inline
+    strings) and a roster cell pointing at the last one."""
+    from tests.support.hostile import patch_member, sheet_member
+
+    sst = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main" count="{n}" uniqueCount="{n}">'
+        + "".join(f"<si><t>{i}</t></si>" for i in range(n))
+        + "</sst>"
+    ).encode()
+    rel = (
+        b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+    )
+    kind = (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats'
+        b'-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    data = patch_member(
+        data, "xl/_rels/workbook.xml.rels", lambda x: x.replace(b"</Relationships>", rel)
+    )
+    data = patch_member(data, "[Content_Types].xml", lambda x: x.replace(b"</Types>", kind))
+    cell = f'<row r="300"><c r="B300" t="s"><v>{n - 1}</v></c></row></sheetData>'.encode()
+    member = sheet_member(data, "Doanh nghiệp")
+    data = patch_member(data, member, lambda x: x.replace(b"</sheetData>", cell))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info), zipfile.ZIP_DEFLATED)
+        dst.writestr("xl/sharedStrings.xml", sst, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def main() -> None:
@@ -138,7 +167,9 @@ def main() -> None:
         for n in (1, 2):
             cmd = [CHISO, "run", "--inbox", str(inbox), "--home", str(home)]
             code, wall, peak, out = measured(cmd, env)
-            results.append({"run": n, "exit": code, "wall_s": round(wall, 1), "peak_mb": peak // 1024})
+            results.append(
+                {"run": n, "exit": code, "wall_s": round(wall, 1), "peak_mb": peak // 1024}
+            )
             if n == 1:
                 summary = [line for line in out.splitlines() if line.startswith("files seen")]
         from tests.support.snapshots import province, read_csv

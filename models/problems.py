@@ -27,6 +27,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "json_not_number": ("error", "NaN/Infinity không phải là số", "NaN/Infinity is not a number"),
     "json_too_deep": ("error", "JSON lồng nhau quá sâu", "JSON nested too deeply"),
     "json_shape": ("error", "Cấu trúc JSON không đúng", "Wrong JSON structure"),
+    "json_too_many_entries": (
+        "error",
+        "Tài liệu JSON có quá nhiều mục",
+        "JSON document holds too many entries",
+    ),
     "sheet_missing": ("error", "Thiếu trang tính bắt buộc", "Required sheet missing"),
     "sheet_ambiguous": (
         "error",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from functools import partial
 from typing import Any
 
 from models.form import ENTERPRISE_COLUMNS, INFO_FIELDS, ParsedSubmission
@@ -22,8 +24,21 @@ def _reject_constant(name: str) -> Any:
     raise _NotANumber(name)
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+class _TooMany:
+    """An object with more members than any part of a submission may have, in place of
+    the dict it would have been (a million indicator codes made one of ~100 MB)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+
+_NESTED = (dict, list, _TooMany)  # values that are not a scalar
+
+
+def _pairs(pairs: list[tuple[str, Any]], most: int = 1_100) -> dict[str, Any] | _TooMany:
     """Keep duplicate keys visible: a repeated key becomes ``[_dup, first, second…]``."""
+    if len(pairs) > most:
+        return _TooMany(len(pairs))
     out: dict[str, Any] = {}
     for k, v in pairs:
         if k in out:
@@ -38,26 +53,25 @@ class _Dup(list[Any]):
     """Values of a key that appeared more than once in one JSON object."""
 
 
-def _depth_exceeds(text: str, limit: int) -> bool:
-    """Whether brackets nest deeper than ``limit`` (strings skipped), without recursion."""
-    depth, in_str, esc = 0, False, False
-    for ch in text:
-        if in_str:
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif ch in "]}":
-            depth -= 1
-    return False
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _outline(text: str) -> tuple[int, int]:
+    """How deep brackets nest and how many object members there are (strings skipped),
+    read before the document is built: both are bounded first."""
+    bare = _STRING.sub('""', text)
+    depth = deepest = 0
+    for m in _BRACKET.finditer(bare):
+        depth += 1 if m[0] in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest, bare.count(":")
+
+
+def most_members(limits: Limits) -> int:
+    """The object members a document within the limits can hold (its info, its figures,
+    every roster entry's fields), with room for unknown fields."""
+    return limits.max_figures + 100 + limits.max_roster_rows * (len(ENTERPRISE_COLUMNS) + 5)
 
 
 def _int(text: str) -> int | str:
@@ -74,12 +88,25 @@ def read_json(data: bytes, out: ParsedSubmission, limits: Limits | None = None) 
     except UnicodeDecodeError as exc:
         out.problems.append(problem("file_encoding", value=f"byte {exc.start}", expected="UTF-8"))
         return
-    if _depth_exceeds(text, MAX_DEPTH):
+    depth, members = _outline(text)
+    if depth > MAX_DEPTH:
         out.problems.append(problem("json_too_deep", expected=f"at most {MAX_DEPTH} levels"))
+        return
+    if members > most_members(limits):
+        out.problems.append(
+            problem(
+                "json_too_many_entries",
+                value=f"{members} entries",
+                expected=f"at most {most_members(limits)}",
+            )
+        )
         return
     try:
         doc = json.loads(
-            text, parse_constant=_reject_constant, object_pairs_hook=_pairs, parse_int=_int
+            text,
+            parse_constant=_reject_constant,
+            object_pairs_hook=partial(_pairs, most=limits.max_figures + 100),
+            parse_int=_int,
         )
     except _NotANumber as exc:
         out.problems.append(problem("json_not_number", value=str(exc), expected="a number"))
@@ -113,7 +140,7 @@ def _read_document(doc: object, out: ParsedSubmission, limits: Limits) -> None:
     for name, value in doc.items():
         field = match_key(name, INFO_FIELDS)
         if field:
-            if isinstance(value, (dict, list)):
+            if isinstance(value, _NESTED):
                 _shape(out, name, value, "a text value")
             else:
                 out.info[field] = clean_text(value) or None
@@ -132,6 +159,9 @@ def _read_figures(figures: object, out: ParsedSubmission, most: int) -> None:
             problem("sheet_missing", sheet="indicators", expected="an 'indicators' object")
         )
         return
+    if isinstance(figures, _TooMany):
+        out.problems.append(too_many("too_many_figures", "indicators", figures.count, most))
+        return
     if not isinstance(figures, dict):
         _shape(out, "indicators", figures, "an object of code: value")
         return
@@ -140,7 +170,7 @@ def _read_figures(figures: object, out: ParsedSubmission, most: int) -> None:
         return
     for code, value in figures.items():
         for v in value if isinstance(value, _Dup) else [value]:
-            if isinstance(v, (dict, list)):
+            if isinstance(v, _NESTED):
                 _shape(out, f"indicators.{code}", v, "a number")
                 continue
             out.figures.append(figure_row({"code": code, "value": v}, row=None))
@@ -169,7 +199,7 @@ def _read_enterprises(items: object, out: ParsedSubmission, most: int) -> None:
         cells = {}
         for name, value in item.items():
             field = match_key(name, ENTERPRISE_COLUMNS)
-            if field and not isinstance(value, (dict, list)):
+            if field and not isinstance(value, _NESTED):
                 cells[field] = value
             elif field:
                 _shape(out, f"enterprises[{n}].{name}", value, "a text value")
