@@ -34,7 +34,7 @@ REASONS_SHOWN = 5  # problems named in a run's table row (every one is in the fe
 
 def _row(o: Outcome) -> dict[str, Any]:
     reasons = "; ".join(
-        f"{p.code}: {p.field or ''} {(p.value or '')[:80]}".strip()
+        f"{p.code}: {p.field or ''} {(p.value or '')[:40]}".strip()
         for p in o.problems[:REASONS_SHOWN]
     )
     total = o.error_count + o.warning_count

@@ -83,3 +83,40 @@ def test_the_ui_table_of_a_backfill_holds_at_most_its_rows_rejected_first() -> N
     assert [r["submission"] for r in table] == [f"s{i:05d}" for i in range(0, 3000, 3)]
     assert description.startswith("1000 of the 6000 of 9000 decided submissions with problems")
     assert "(3000 rejected, listed first)" in description
+
+
+def test_the_ui_table_stays_far_below_the_apis_event_size_limit() -> None:
+    # the API refuses an event over 1,500,000 bytes (artifacts travel as events): a run of
+    # files with thousands of long problems each once made an 8 MB table the UI lost
+    import json
+    from datetime import UTC, datetime
+
+    from flows.process import _row, outcome_table
+    from models.problems import problem
+    from tasks.store import Outcome
+
+    many = [
+        problem("type_unknown", sheet="enterprises", row=n, field="type", value="x" * 500)
+        for n in range(20_000)
+    ]
+    now = datetime.now(UTC)
+    rows = [
+        _row(
+            Outcome(
+                f"{i:024d}",
+                "rejected",
+                many[:50],
+                "25459",
+                "2025Q3",
+                None,
+                now,
+                None,
+                counts=(20_000, 0),
+            )
+        )
+        for i in range(5_000)
+    ]
+    table, _ = outcome_table(rows)
+    size = len(json.dumps(table).encode())
+    assert size < 1_500_000 // 3, size
+    assert rows[0]["problems"].endswith("… 19995 more")
