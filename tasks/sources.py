@@ -12,6 +12,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
+from models.text import visible
+
 log = logging.getLogger(__name__)
 
 
@@ -95,6 +97,10 @@ class Skipped:
 
     where: str  # the entry as a unit or operator would name it (never with credentials)
     reason: str
+
+    def __post_init__(self) -> None:  # a name of undecodable bytes prints like any other
+        object.__setattr__(self, "where", visible(self.where))
+        object.__setattr__(self, "reason", visible(self.reason))
 
 
 class Refused(OSError):
@@ -221,7 +227,7 @@ class S3Source:
                 if not rel or rel.endswith("/") or any(ignored(p) for p in rel.split("/")):
                     continue
                 yield FoundFile(
-                    source_uri=f"s3://{self.bucket}/{obj['Key']}",
+                    source_uri=visible(f"s3://{self.bucket}/{obj['Key']}"),
                     rel_path=rel,
                     size=int(obj["Size"]),
                     received_at=obj["LastModified"].astimezone(UTC),

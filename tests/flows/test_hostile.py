@@ -25,7 +25,7 @@ UNITS = hostile.communes()
 GOOD = UNITS[:3]
 CASES = hostile.cases(UNITS[3:])
 MORE = UNITS[3 + len(CASES) :]
-ODD_UNITS, (SPARSE, ROSTER, BAD_ROWS) = MORE[:3], MORE[3:6]
+ODD_UNITS, (SPARSE, ROSTER, BAD_ROWS) = MORE[:4], MORE[4:7]
 
 
 def _extra(inbox: Path) -> None:
@@ -90,9 +90,9 @@ def test_every_run_exits_0_and_says_what_it_skipped(ran: Any) -> None:
 def test_the_good_files_are_published(ran: Any) -> None:
     home, _, _ = ran
     rows = read_csv(home, "2025Q3", "indicators.csv")
-    assert province(rows, "DTE_COUNT")["reported_units"] == str(len(GOOD))
     population = province(rows, "DTE_PER_1000_POP")
-    assert population["denominator"] == str(32000 * len(GOOD))
+    assert population["denominator"] == str(32000 * (len(GOOD) + 1))
+    assert province(rows, "DTE_COUNT")["reported_units"] == str(len(GOOD) + 1)  # + the odd name
     published = json.loads(store(home).get("snapshots/index.json"))
     assert [p["period"] for p in published["periods"]] == ["2025", "2025Q3"]  # no 2027
 
@@ -129,4 +129,12 @@ def test_nothing_is_decided_twice(ran: Any) -> None:
     home, runs, _ = ran
     assert "nothing new" not in runs[0].stdout
     subs = submissions(home)
-    assert len(subs) == len(GOOD) + len(CASES) + 4  # + long folder, sparse, two rosters
+    # + the long folder, the undecodable name, the sparse file, two rosters
+    assert len(subs) == len(GOOD) + len(CASES) + 5
+
+
+def test_a_file_name_that_is_not_utf8_is_just_a_name(ran: Any) -> None:
+    home, _, _ = ran
+    (sub,) = [s for s in submissions(home).values() if s.path_unit == ODD_UNITS[3]]
+    assert sub.status == "accepted" and sub.filename == "b\\udce1o c\\udce1o.json"
+    assert feedback(home, sub)["file"]["name"] == sub.filename

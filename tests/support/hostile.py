@@ -235,6 +235,11 @@ def odd_entries(inbox: Path, units: list[str]) -> dict[str, str]:
     (inbox / u / str(Q3)).mkdir(parents=True, exist_ok=True)
     os.link(outside, inbox / u / str(Q3) / "r.json")
     out["hard_link_outside"] = u
+    u = next(it)
+    (inbox / u / str(Q3)).mkdir(parents=True, exist_ok=True)
+    name = os.fsdecode(b"b\xe1o c\xe1o.json")  # a name in Latin-1 bytes: not UTF-8
+    write(inbox, f"{u}/{Q3}/{name}", valid_doc(u), RECEIVED)
+    out["undecodable_name"] = u
     return out
 
 
