@@ -199,17 +199,23 @@ def _sql(home: Path, *statements: str) -> list[Any]:
     return out
 
 
+def _three_collected(tmp_path: Path) -> tuple[Path, Path]:
+    """Three units' files, collected (received) and not yet decided."""
+    from flows.collect import collect_submissions
+
+    inbox, home = tmp_path / "inbox", tmp_path / "crash"
+    for n, unit in enumerate(["25459", "25480", "25486"]):
+        write(inbox, f"{unit}/2025Q3/r.json", valid_doc(unit), at(date(2025, 10, 2 + n)))
+    collect_submissions(inbox=str(inbox), home=str(home))
+    return inbox, home
+
+
 def test_a_crash_inside_the_store_step_leaves_nothing_half_written(
     tmp_path: Path, prefect_api: str, chiso_db: str
 ) -> None:
-    from flows.collect import collect_submissions
     from flows.process import process_submissions
 
-    inbox = tmp_path / "inbox"
-    for n, unit in enumerate(["25459", "25480", "25486"]):
-        write(inbox, f"{unit}/2025Q3/r.json", valid_doc(unit), at(date(2025, 10, 2 + n)))
-    home = tmp_path / "crash"
-    collect_submissions(inbox=str(inbox), home=str(home))
+    inbox, home = _three_collected(tmp_path)
     # the database refuses to record any decision: an infrastructure failure, raised
     _sql(home, *_boom(home, "decision", "NEW.submission_id IS NOT NULL"))
     with pytest.raises(Exception, match="disk on fire"):
@@ -236,14 +242,9 @@ def test_a_crash_inside_the_store_step_leaves_nothing_half_written(
 def test_one_submission_that_fails_to_store_is_rejected_alone(
     tmp_path: Path, prefect_api: str, chiso_db: str
 ) -> None:
-    from flows.collect import collect_submissions
     from flows.process import process_submissions
 
-    inbox = tmp_path / "inbox"
-    for n, unit in enumerate(["25459", "25480", "25486"]):
-        write(inbox, f"{unit}/2025Q3/r.json", valid_doc(unit), at(date(2025, 10, 2 + n)))
-    home = tmp_path / "crash"
-    collect_submissions(inbox=str(inbox), home=str(home))
+    _, home = _three_collected(tmp_path)
     bad = valid_doc("25480")["enterprises"][1]["tax_code"]
     _sql(home, *_boom(home, "enterprise_record", f"NEW.tax_code = '{bad}'"))
     summary = process_submissions(home=str(home))

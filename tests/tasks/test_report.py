@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import struct
-import subprocess
 from pathlib import Path
 
 from catalog import TARGETS_CSV
 from models.catalog import load_indicators, load_targets
 from tasks.report import ReportInput, render
+from tests.support.browser import chromium
 
 PUBLISHED = [i for i in load_indicators() if i.role == "published"]
 
@@ -76,30 +75,10 @@ def test_page_content() -> None:
 
 
 def test_renders_in_headless_chromium(tmp_path: Path) -> None:
-    assert shutil.which("chromium"), "Debian's chromium is needed (make test installs it)"
     page = tmp_path / "report.html"
     page.write_bytes(render(_input()))
     shot = tmp_path / "report.png"
-    subprocess.run(
-        [
-            "chromium",
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            f"--screenshot={shot}",
-            "--window-size=1280,1600",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    chromium(page, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,1600")
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
