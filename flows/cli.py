@@ -41,7 +41,8 @@ def db_upgrade(home: HomeOpt = None) -> None:
     res.prepare_database()
     from models.db import current_revision
 
-    typer.echo(f"database at revision {current_revision(res.engine)}: {res.settings.db_url}")
+    shown = res.engine.url.render_as_string(hide_password=True)
+    typer.echo(f"database at revision {current_revision(res.engine)}: {shown}")
 
 
 @app.command()

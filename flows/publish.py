@@ -12,7 +12,7 @@ from flows import events
 from flows.progress import track
 from flows.resources import Resources, resources
 from flows.steps import opaque, publish_period
-from models.periods import Period, is_year, local_day_end_utc, local_today
+from models.periods import Period, is_year, latest_due, local_today
 from tasks import completeness, gather
 from tasks.publish import Published
 from tasks.snapshot import Context
@@ -103,14 +103,6 @@ def completeness_rows(res: Resources, quarter: str) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
-
-
-def latest_due(timely_days: int, now: datetime) -> Period:
-    """The latest quarter whose due date has passed."""
-    p = Period.containing(now.date())
-    while local_day_end_utc(p.due_date(timely_days)) > now:
-        p = p.previous()
-    return p
 
 
 @flow(name="publish-snapshot")

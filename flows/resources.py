@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from models.catalog import (
     sync_catalog,
 )
 from models.db import make_engine, upgrade
-from models.periods import Period
+from models.periods import Period, latest_ended
 from tasks.objectstore import ObjectStore, open_store
 from tasks.parse import Limits
 from tasks.sources import Source, open_source
@@ -95,10 +95,7 @@ class Resources:
         with self.engine.connect() as conn:
             q = sa_select(t.c.code_key, t.c.level, t.c.valid_from, t.c.valid_to)
             units = [(k, level, start, end) for k, level, start, end in conn.execute(q)]
-        last_ended = Period.containing((now or datetime.now(UTC)).date())
-        while last_ended.is_future(now):
-            last_ended = last_ended.previous()
-        return Rules.build(units, reported_figures(self.indicators), last_ended)
+        return Rules.build(units, reported_figures(self.indicators), latest_ended(now))
 
 
 _CACHE: dict[str, Resources] = {}

@@ -22,14 +22,15 @@ def _resources(home: Path | None) -> Resources:
     return res
 
 
-def show_status(period: str | None, home: Path | None) -> int:
-    """Print one quarter's completeness table; exit code."""
-    from models.periods import Period, PeriodError
+def show_status(period: str | None, home: Path | None, now: datetime | None = None) -> int:
+    """Print one quarter's completeness table (default: the latest that has ended, by the
+    local calendar); exit code."""
+    from models.periods import Period, PeriodError, latest_ended
     from tasks import completeness, gather
 
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     try:
-        p = Period.parse(period) if period else Period.containing(now.date()).previous()
+        p = Period.parse(period) if period else latest_ended(now)
     except PeriodError as exc:
         typer.secho(f"chiso: {exc}", err=True, fg="red")
         return 2

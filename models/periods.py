@@ -92,8 +92,20 @@ class Period:
         """True until the period's last day has ended (Asia/Ho_Chi_Minh calendar)."""
         return local_today(now) <= self.last_day
 
-    def quarters_of_year(self) -> list[Period]:
-        return [Period(self.year, q) for q in range(1, 5)]
+
+
+def latest_ended(now: datetime | None = None) -> Period:
+    """The latest quarter whose last day has ended (Asia/Ho_Chi_Minh calendar)."""
+    return Period.containing(local_today(now)).previous()
+
+
+def latest_due(timely_days: int, now: datetime | None = None) -> Period:
+    """The latest quarter whose due date has passed (its ``final`` publication)."""
+    now = now or datetime.now(UTC)
+    p = latest_ended(now)
+    while local_day_end_utc(p.due_date(timely_days)) > now:
+        p = p.previous()
+    return p
 
 
 def local_today(now: datetime | None = None) -> date:

@@ -62,7 +62,7 @@ def canonical(data: bytes) -> bytes:
 
 def open_periods(today: date, open_days: int) -> list[Period]:
     """Quarters that have ended, within ``open_days`` of their last day."""
-    p, out = Period.containing(today).previous(), []
+    p, out = Period.containing(today).previous(), []  # today is a local calendar day
     while (today - p.last_day).days <= open_days:
         out.append(p)
         p = p.previous()

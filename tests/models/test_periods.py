@@ -68,3 +68,24 @@ def test_range_and_year_keys() -> None:
     ]
     assert is_year("2025") and not is_year("2025Q1")
     assert Period(2024, 2) < Period(2024, 3) < Period(2025, 1)
+
+
+@pytest.mark.parametrize(
+    ("now", "ended", "due"),
+    [
+        # 2025-10-01 00:30 in Vietnam is still 2025-09-30 in UTC: 2025Q3 has ended there
+        (datetime(2025, 9, 30, 17, 30, tzinfo=UTC), "2025Q3", "2025Q2"),
+        (datetime(2025, 9, 30, 16, 59, tzinfo=UTC), "2025Q2", "2025Q2"),
+        # 2025Q3 is due by the end of 2025-10-15, local time
+        (datetime(2025, 10, 15, 16, 59, tzinfo=UTC), "2025Q3", "2025Q2"),
+        (datetime(2025, 10, 15, 17, 0, tzinfo=UTC), "2025Q3", "2025Q3"),
+        (datetime(2026, 1, 1, 3, 0, tzinfo=UTC), "2025Q4", "2025Q3"),
+    ],
+)
+def test_the_latest_ended_and_due_quarters_by_the_local_calendar(
+    now: datetime, ended: str, due: str
+) -> None:
+    from models.periods import latest_due, latest_ended
+
+    assert str(latest_ended(now)) == ended
+    assert str(latest_due(15, now)) == due

@@ -1,0 +1,73 @@
+"""The ``chiso`` commands as a person runs them: output and exit codes (0 done, 1 an
+infrastructure failure, 2 a usage error)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tasks.parse import parse_file
+from tests.support.inbox import at, valid_doc, write
+
+CHISO = str(Path(sys.executable).with_name("chiso"))
+
+
+def chiso(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if not k.startswith("CHISO_")} | env
+    return subprocess.run([CHISO, *args], capture_output=True, text=True, env=full, timeout=300)
+
+
+def test_usage_errors_exit_2_with_a_reason(tmp_path: Path) -> None:
+    for args, said in (
+        (["run", "--inbox", str(tmp_path / "nope")], "inbox folder not found"),
+        (["run", "--inbox", str(tmp_path), "--period", "2025Q5"], "2025Q5"),
+        (["status", "--period", "Q9/2025", "--home", str(tmp_path)], "Q9/2025"),
+        (["template", "--unit", "99999", "--period", "2025Q3"], "unknown reporting unit"),
+        (["template", "--unit", "703", "--period", "2025Q3"], "does not report for 2025Q3"),
+    ):
+        done = chiso(*args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert said in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_unreachable_database_exits_1_with_a_reason(tmp_path: Path) -> None:
+    write(tmp_path / "inbox", "25459/2025Q3/r.json", valid_doc(), at(datetime(2025, 10, 2)))
+    url = "postgresql+psycopg://chiso:S3CRET@127.0.0.1:9/chiso"  # nothing listens on 9
+    done = chiso("run", "--inbox", str(tmp_path / "inbox"), CHISO_DATABASE_URL=url)
+    assert done.returncode == 1, done.stderr
+    assert "run failed" in done.stderr and "Traceback" not in done.stderr
+    assert "S3CRET" not in done.stderr + done.stdout
+
+
+def test_template_writes_a_workbook_that_parses_clean(tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    done = chiso("template", "--unit", "25459", "--period", "Quý III/2025", "--out", str(out))
+    assert done.returncode == 0 and f"wrote {out}" in done.stdout
+    sub = parse_file(out.name, out.read_bytes())
+    assert not sub.problems
+    assert (sub.info["unit_code"], sub.info["period"]) == ("25459", "2025Q3")
+
+
+def test_db_upgrade_creates_the_schema_and_hides_the_password(pg_url: str) -> None:
+    secret = pg_url.replace("postgresql+psycopg://postgres@", "postgresql+psycopg://postgres:pw@")
+    secret = secret.replace("postgresql+psycopg://root@", "postgresql+psycopg://root:pw@")
+    done = chiso("db", "upgrade", CHISO_DATABASE_URL=secret)
+    assert done.returncode == 0, done.stderr
+    assert "database at revision 0001" in done.stdout and ":pw@" not in done.stdout
+
+
+def test_status_defaults_to_the_quarter_ended_by_the_local_calendar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.status import show_status
+
+    # 00:30 on 2025-10-01 in Vietnam, still 2025-09-30 in UTC: 2025Q3 has ended
+    assert show_status(None, tmp_path, datetime(2025, 9, 30, 17, 30, tzinfo=UTC)) == 0
+    out = capsys.readouterr().out
+    assert "2025Q3: completeness and timeliness" in out
+    assert "25459" in out and "pending: 96" in out
