@@ -17,7 +17,6 @@ TCVN3 = str.maketrans(_TCVN3_SRC, _TCVN3_DST)
 
 _TONES = "\u0301\u0300\u0309\u0303\u0323"  # sắc, huyền, hỏi, ngã, nặng
 _VNI_TONE_MARKS = {"plain": "ùøûõï", "circumflex": "áàåãä", "breve": "éèúüë"}
-_VNI_SINGLE = {"i": "íìæóò", "ô": None, "ö": None}
 
 
 def _vni_table() -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -101,10 +100,6 @@ class UnitCatalog:
                 )
             out.append((province, groups[code]))
         return out
-
-    @cached_property
-    def reporting_codes(self) -> set[str]:
-        return {u.code for u in self.units if u.level in REPORTING_LEVELS}
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:

@@ -93,7 +93,6 @@ class Period:
         return local_today(now) <= self.last_day
 
 
-
 def latest_ended(now: datetime | None = None) -> Period:
     """The latest quarter whose last day has ended (Asia/Ho_Chi_Minh calendar)."""
     return Period.containing(local_today(now)).previous()

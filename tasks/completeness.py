@@ -9,16 +9,6 @@ from typing import Any
 from models.catalog import Unit
 from models.periods import Period, local_day_end_utc
 
-COLUMNS = [
-    "period",
-    "unit_code",
-    "unit_name",
-    "status",
-    "submission_id",
-    "received_at",
-    "rejected_count",
-]
-
 
 @dataclass(frozen=True)
 class SubmissionFact:

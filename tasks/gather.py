@@ -65,15 +65,6 @@ def quarter_data(engine: Engine, period: str) -> tuple[dict[str, UnitReport], li
     return reports, submission_facts(engine, period)
 
 
-def latest_snapshot(engine: Engine, period: str) -> Snapshot | None:
-    with Session(engine) as s:
-        return s.exec(
-            select_model(Snapshot)
-            .where(Snapshot.period == period)
-            .order_by(col(Snapshot.published_at).desc())
-        ).first()
-
-
 def published_quarters(engine: Engine, year: int) -> list[str]:
     """Quarters of ``year`` that have a published snapshot."""
     with Session(engine) as s:

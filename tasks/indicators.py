@@ -10,23 +10,6 @@ from typing import Any
 from models.catalog import Indicator, Unit
 from models.form import CORE_TYPES
 
-COLUMNS = [
-    "period",
-    "as_of",
-    "level",
-    "unit_code",
-    "unit_name",
-    "indicator",
-    "value",
-    "numerator",
-    "denominator",
-    "reported_units",
-    "expected_units",
-    "target",
-    "target_year",
-    "baseline",
-]
-
 
 @dataclass(frozen=True)
 class Enterprise:
