@@ -40,9 +40,10 @@ class Submission(SQLModel, table=True):
 DECISION_ORDER = ("received_at", "source_uri", "content_sha256")
 
 
-def decision_key(sub: Submission) -> tuple[datetime, str, str]:
-    """A submission's place in :data:`DECISION_ORDER`."""
-    return (sub.received_at, sub.source_uri, sub.content_sha256)
+def decision_key(sub: Submission) -> tuple[Any, ...]:
+    """A submission's place in :data:`DECISION_ORDER` (read from that list, so the two can
+    never disagree)."""
+    return tuple(getattr(sub, c) for c in DECISION_ORDER)
 
 
 class Decision(SQLModel, table=True):

@@ -134,6 +134,51 @@ def test_resubmission_supersedes_by_received_at_not_processing_order(
     assert third.supersedes == second.id
 
 
+def test_the_stock_change_warning_is_more_than_50_percent_either_way(
+    dirs: tuple[Path, Path],
+) -> None:
+    inbox, home = dirs
+    cases = {"703": (150, False), "705": (151, True), "706": (50, False), "707": (49, True)}
+    for unit, (value, _) in cases.items():
+        q1 = valid_doc(unit, "2025Q1")
+        q1["indicators"]["SITES_5G"] = 100
+        write(inbox, f"{unit}/2025Q1/a.json", q1, at(date(2025, 4, 10)))
+        q2 = valid_doc(unit, "2025Q2")
+        q2["indicators"] = {**q1["indicators"], "SITES_5G": value}
+        write(inbox, f"{unit}/2025Q2/a.json", q2, at(date(2025, 7, 10)))
+    run(inbox, home)
+    subs = submissions(home)
+    for unit, (value, warned) in cases.items():
+        found = problems(feedback(home, subs[f"{unit}/2025Q2/a.json"]))
+        stock = [p for p in found if p[0] == "stock_change"]
+        assert stock == (
+            [("stock_change", "warning", "indicators", None, "SITES_5G", str(value))]
+            if warned
+            else []
+        ), unit
+
+
+def test_a_tie_in_receipt_time_is_broken_by_path_then_hash(dirs: tuple[Path, Path]) -> None:
+    import hashlib
+    import json
+
+    inbox, home = dirs
+    one, two = valid_doc(), changed(valid_doc(), reported_by="Trần Thị Bình")
+
+    def sha(doc: dict[str, Any]) -> str:
+        return hashlib.sha256(json.dumps(doc, ensure_ascii=False).encode()).hexdigest()
+
+    # the later path holds the smaller hash: path must decide, not hash
+    low, high = sorted((one, two), key=sha)
+    same = at(date(2025, 10, 2))
+    write(inbox, "25459/2025Q3/a.json", high, same)
+    write(inbox, "25459/2025Q3/b.json", low, same)
+    run(inbox, home)
+    subs = submissions(home)
+    assert subs["25459/2025Q3/b.json"].status == "accepted"
+    assert subs["25459/2025Q3/a.json"].status == "superseded"
+
+
 def test_a_bad_resubmission_leaves_the_accepted_one_current(dirs: tuple[Path, Path]) -> None:
     inbox, home = dirs
     write(inbox, "25459/2025Q3/a.json", valid_doc(), at(date(2025, 10, 2)))

@@ -185,3 +185,27 @@ def test_a_national_catalog_gives_one_province_row_set_per_province() -> None:
     by = {(r["unit_code"], r["indicator"]): r for r in rows}
     assert by[("01", "DTE_COUNT")]["value"] == 1 and by[("01", "DTE_COUNT")]["reported_units"] == 1
     assert by[("79", "DTE_COUNT")]["value"] is None
+
+
+def test_a_zero_denominator_gives_a_blank_ratio_with_its_parts() -> None:
+    # a unit with no eligible procedures and no active enterprises: its ratios are blank
+    # (never a division error, never zero), the parts still shown
+    zero = report(
+        "703", {"ENT_ACTIVE_TOTAL": 0, "POPULATION": 0, "PROC_ELIGIBLE": 0, "PROC_ONLINE_FULL": 0}
+    )
+    rows = rows_for("2024Q1", {"703": zero})
+    for code, (num, den) in {
+        "ONLINE_PROC_PCT": (0, 0),
+        "DTE_SHARE_PCT": (0, 0),
+        "DTE_PER_1000_POP": (0, 0),
+    }.items():
+        for unit in ("703", "72"):
+            row = rows[(unit, code)]
+            assert (row["value"], row["numerator"], row["denominator"]) == (None, num, den)
+    # another unit's denominator makes the province ratio again, from the summed parts
+    other = report(
+        "705", {"ENT_ACTIVE_TOTAL": 10, "POPULATION": 5, "PROC_ELIGIBLE": 4, "PROC_ONLINE_FULL": 1}
+    )
+    rows = rows_for("2024Q1", {"703": zero, "705": other})
+    assert rows[("72", "ONLINE_PROC_PCT")]["value"] == 25.0
+    assert rows[("703", "ONLINE_PROC_PCT")]["value"] is None
