@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import io
+import json
+import socket
+import subprocess
+import sys
 import threading
+import time
+from datetime import timedelta
 
 import boto3
+import pytest
 
+from tasks import s3store
 from tasks.s3store import S3ObjectStore
 from tasks.sources import open_source
 from tests.support.s3 import Seaweed
@@ -32,21 +40,71 @@ def test_store_round_trip_conditional_writes_and_multipart(s3_server: Seaweed, b
 
 
 def test_lock_is_exclusive(s3_server: Seaweed, bucket: str) -> None:
+    # two holders never overlap: each counts who is inside while it holds the lock
     store = S3ObjectStore.from_uri(f"s3://{bucket}", s3_server.endpoint)
-    inside, order = threading.Event(), []
+    inside, most, rounds = [0], [0], []
 
-    def second() -> None:
-        with store.lock("publish"):
-            order.append("second")
+    def hold(name: str) -> None:
+        for _ in range(4):
+            with store.lock("publish"):
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+                time.sleep(0.05)  # work inside: a second holder would overlap it
+                inside[0] -= 1
+                rounds.append(name)
 
-    with store.lock("publish"):
-        t = threading.Thread(target=second)
+    threads = [threading.Thread(target=hold, args=(n,)) for n in ("a", "b")]
+    for t in threads:
         t.start()
-        inside.wait(0.8)
-        order.append("first")
-    t.join(10)
-    assert order == ["first", "second"]
+    for t in threads:
+        t.join(60)
+    assert most[0] == 1 and sorted(rounds) == ["a"] * 4 + ["b"] * 4
     assert list(store.list_keys()) == []  # the lock object is gone (and hidden)
+
+
+def _left(store: S3ObjectStore, holder: dict[str, object]) -> None:
+    """A lock object as a holder that never released it left it."""
+    store.client.put_object(
+        Bucket=store.bucket, Key=store._key(".locks/publish"), Body=json.dumps(holder).encode()
+    )
+
+
+def test_a_lock_left_by_a_dead_process_of_this_host_is_broken(
+    s3_server: Seaweed, bucket: str
+) -> None:
+    store = S3ObjectStore.from_uri(f"s3://{bucket}", s3_server.endpoint)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    _left(store, {"host": socket.gethostname(), "pid": int(gone.stdout), "token": "x"})
+    done = threading.Event()
+
+    def take() -> None:
+        with store.lock("publish"):
+            done.set()
+
+    threading.Thread(target=take, daemon=True).start()
+    assert done.wait(10)
+
+
+def test_a_live_or_foreign_lock_is_waited_for_until_its_time_runs_out(
+    s3_server: Seaweed, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = S3ObjectStore.from_uri(f"s3://{bucket}", s3_server.endpoint)
+    _left(store, {"host": "another-host", "pid": 1, "token": "x"})
+    done = threading.Event()
+
+    def take() -> None:
+        with store.lock("publish"):
+            done.set()
+
+    threading.Thread(target=take, daemon=True).start()
+    assert not done.wait(2)  # another host's lock, fresh: waited for
+    monkeypatch.setattr(s3store, "LOCK_TTL", timedelta(seconds=1))  # now older than that
+    assert done.wait(10)
 
 
 def test_s3_inbox_source(s3_server: Seaweed, bucket: str) -> None:
