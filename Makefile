@@ -26,6 +26,7 @@ lint: install
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+	$(UV) run lint-imports  ## the layers (pyproject.toml: [tool.importlinter])
 
 test: install services lint  ## two pytest workers, a test module each at a time: much of the suite waits on servers and subprocesses
 	$(UV) run pytest -n 2 --dist loadscope
