@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tasks import objectstore
-from tasks.objectstore import LocalObjectStore
+from tasks.objects import store as objectstore
+from tasks.objects.store import LocalObjectStore
 
 
 def main() -> None:

@@ -46,7 +46,7 @@ def proc_cpu_s(pid: int) -> float:
 
 
 def pool_cpu() -> float:
-    from tasks.parse import _POOL
+    from tasks.intake.parse import _POOL
 
     if not _POOL:
         return 0.0

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from catalog import UNITS_CSV  # noqa: E402
 from models.catalog import load_indicators, load_units, reported_figures  # noqa: E402
 from models.periods import Period, period_range  # noqa: E402
-from tasks.template import build_workbook  # noqa: E402
+from tasks.intake.template import build_workbook  # noqa: E402
 
 WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 PRODUCTS = [

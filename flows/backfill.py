@@ -14,7 +14,7 @@ from flows.process import process
 from flows.publish import publish_all
 from flows.resources import resources
 from flows.steps import shared_limit
-from tasks import backfill as plan_
+from tasks.decide import backfill as plan_
 
 CONCURRENCY = "chiso-backfill"
 

@@ -55,7 +55,7 @@ def template(
     from flows.resources import Resources
     from models.catalog import reported_figures
     from models.periods import Period, PeriodError
-    from tasks.template import write_template
+    from tasks.intake.template import write_template
 
     try:
         p = Period.parse(period)

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from tasks.collect import Registered
-from tasks.store import Outcome
+from tasks.decide.store import Outcome
+from tasks.intake.collect import Registered
 
 BATCH = 500
 log = logging.getLogger(__name__)

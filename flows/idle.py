@@ -13,9 +13,9 @@ def nothing_to_do(settings: Any) -> bool:
     from models.db import current_revision
     from models.periods import local_today
     from models.submission import Submission
-    from tasks.collect import Known
-    from tasks.gather import dirty_periods
-    from tasks.sources import Skipped
+    from tasks.intake.collect import Known
+    from tasks.intake.sources import Skipped
+    from tasks.publish.queries import dirty_periods
 
     res = Resources(settings)
     try:

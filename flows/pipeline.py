@@ -12,7 +12,7 @@ from flows.process import process
 from flows.publish import publish_all
 from flows.resources import resources
 from models.periods import local_today
-from tasks.gather import dirty_periods
+from tasks.publish.queries import dirty_periods
 
 
 @flow(name="chiso-run")

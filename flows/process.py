@@ -21,9 +21,9 @@ from flows.steps import (
     read_batch,
     shared_limit,
 )
-from tasks.claim import claimer
-from tasks.parse import forget_ahead
-from tasks.store import Outcome
+from tasks.decide.claim import claimer
+from tasks.decide.store import Outcome
+from tasks.intake.parse import forget_ahead
 
 BATCH = 2000
 CONCURRENCY = "chiso-process-submissions"

@@ -13,9 +13,9 @@ from flows.progress import track
 from flows.resources import Resources, resources
 from flows.steps import opaque, publish_period
 from models.periods import Period, is_year, latest_due, local_today
-from tasks import completeness, gather
-from tasks.publish import Published
-from tasks.snapshot import Context
+from tasks.publish import completeness, queries
+from tasks.publish.build import Context
+from tasks.publish.write import Published
 
 
 def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
@@ -89,7 +89,7 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
 def completeness_rows(res: Resources, quarter: str) -> list[dict[str, Any]]:
     """The quarter's completeness table, as the Prefect UI shows it."""
     p = Period.parse(quarter)
-    facts = gather.submission_facts(res.engine, quarter)
+    facts = queries.submission_facts(res.engine, quarter)
     rows = completeness.quarter_rows(
         p, res.units.expected(p), facts, res.settings.timely_days, datetime.now(UTC)
     )

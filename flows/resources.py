@@ -23,9 +23,9 @@ from models.catalog import (
 )
 from models.db import make_engine, upgrade
 from models.periods import Period, latest_ended
-from tasks.objectstore import ObjectStore, open_store
-from tasks.parse import Limits
-from tasks.sources import Source, open_source
+from tasks.intake.parse import Limits
+from tasks.intake.sources import Source, open_source
+from tasks.objects.store import ObjectStore, open_store
 
 
 @dataclass
@@ -72,7 +72,7 @@ class Resources:
         """The configured sources; an HTTP source polls ``periods`` when given."""
         out = [open_source(s, self.settings) for s in self.settings.source_list]
         if periods:
-            from tasks.http_source import HttpSource
+            from tasks.intake.http import HttpSource
 
             for src in out:
                 if isinstance(src, HttpSource):

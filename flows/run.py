@@ -35,7 +35,7 @@ def quiet_offline() -> None:
 
 def missing_folders(settings: Any) -> list[str]:
     """Configured folder sources that do not exist (a usage error, said before running)."""
-    from tasks.sources import FolderSource, open_source
+    from tasks.intake.sources import FolderSource, open_source
 
     out = []
     for uri in settings.source_list:
@@ -210,7 +210,7 @@ def backfill_job(
     quiet_offline()
     from flows.resources import resources
     from models.periods import PeriodError
-    from tasks.backfill import plan
+    from tasks.decide.backfill import plan
 
     try:
         res = resources(str(home) if home else None)

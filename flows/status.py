@@ -26,7 +26,7 @@ def show_status(period: str | None, home: Path | None, now: datetime | None = No
     """Print one quarter's completeness table (default: the latest that has ended, by the
     local calendar); exit code."""
     from models.periods import Period, PeriodError, latest_ended
-    from tasks import completeness, gather
+    from tasks.publish import completeness, queries
 
     now = now or datetime.now(UTC)
     try:
@@ -35,7 +35,7 @@ def show_status(period: str | None, home: Path | None, now: datetime | None = No
         typer.secho(f"chiso: {exc}", err=True, fg="red")
         return 2
     res = _resources(home)
-    _, facts = gather.quarter_data(res.engine, str(p))
+    _, facts = queries.quarter_data(res.engine, str(p))
     rows = completeness.quarter_rows(
         p,
         res.units.expected(p),
@@ -64,7 +64,7 @@ def show_status(period: str | None, home: Path | None, now: datetime | None = No
 
 def withdraw_submission(submission: str, reason: str, home: Path | None) -> int:
     """Withdraw, then republish the quarter and its year; exit code."""
-    from tasks.store import WithdrawError, withdraw
+    from tasks.decide.store import WithdrawError, withdraw
 
     res = _resources(home)
     try:

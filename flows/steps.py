@@ -17,10 +17,12 @@ from expectations.frames import Item
 from flows.progress import report_progress
 from models.catalog import UnitCatalog
 from models.submission import Submission
-from tasks import collect, decide, publish, sources, store, validate
-from tasks.claim import Claimer
-from tasks.objectstore import ObjectStore
-from tasks.parse import Limits
+from tasks.decide import decisions, store, validate
+from tasks.decide.claim import Claimer
+from tasks.intake import collect, sources
+from tasks.intake.parse import Limits
+from tasks.objects.store import ObjectStore
+from tasks.publish import write
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -136,7 +138,7 @@ def claim_batch(claims: Claimer, limit: int) -> list[Submission]:
 @timed
 def read_batch(objects: ObjectStore, subs: list[Submission], limits: Limits) -> list[Item]:
     """Parse each pending submission from its archived bytes."""
-    items = decide.read_items(objects, subs, limits)
+    items = decisions.read_items(objects, subs, limits)
     report_progress("read", len(items), len(items))
     return items
 
@@ -157,7 +159,7 @@ def decide_batch(
     feedback reports and record the decisions in one transaction; a batch that fails is
     decided in halves, down to the one submission that fails (``internal_error``)."""
     by_id = {s.id: s for s in subs}
-    return decide.decide_apart(engine, objects, items, by_id, units, rules, timely_days)
+    return decisions.decide_apart(engine, objects, items, by_id, units, rules, timely_days)
 
 
 @task(name="publish-period", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -169,14 +171,14 @@ def publish_period(
     from prefect.runtime import flow_run
 
     from models.periods import is_year
-    from tasks import assemble
+    from tasks.publish import assemble
 
     if is_year(period):
         pub = assemble.year_publication(engine, ctx, period, include or set())
     else:
         pub = assemble.quarter_publication(engine, ctx, period)
     build = assemble.report_builder(engine, ctx, pub)
-    done = publish.publish(engine, objects, pub, build, assemble.lineage(flow_run.get_id()))
+    done = write.publish(engine, objects, pub, build, assemble.lineage(flow_run.get_id()))
     pub.release_files()  # written; a quarter's rows stay in ``ctx`` for its year
     return done
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.parse import parse_file
+from tasks.intake.parse import parse_file
 from tests.support.inbox import at, valid_doc, write
 
 CHISO = str(Path(sys.executable).with_name("chiso"))

@@ -93,7 +93,7 @@ def test_the_ui_table_stays_far_below_the_apis_event_size_limit() -> None:
 
     from flows.process import _row, outcome_table
     from models.problems import problem
-    from tasks.store import Outcome
+    from tasks.decide.store import Outcome
 
     many = [
         problem("type_unknown", sheet="enterprises", row=n, field="type", value="x" * 500)

@@ -346,7 +346,7 @@ def test_a_batch_another_run_partly_decided_still_stores_the_rest(
     from datetime import UTC, datetime
 
     from flows.collect import collect_submissions
-    from tasks.store import Outcome, pending, record
+    from tasks.decide.store import Outcome, pending, record
 
     inbox, home = tmp_path / "inbox", tmp_path / "home"
     for n, unit in enumerate(["25459", "25480", "25486"]):

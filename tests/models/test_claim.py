@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from models.db import make_engine, upgrade, upsert
 from models.submission import Submission
-from tasks.claim import claimer
+from tasks.decide.claim import claimer
 
 
 def _pending(url: str, n: int) -> None:

@@ -46,7 +46,7 @@ def _figure_text(unit: str, code: str, literal: str) -> bytes:
 def workbook(unit: str, doc: dict[str, Any] | None = None) -> bytes:
     from catalog import UNITS_CSV
     from models.catalog import load_indicators, reported_figures
-    from tasks.template import build_workbook
+    from tasks.intake.template import build_workbook
 
     u = load_units(UNITS_CSV).find(unit)
     assert u is not None

@@ -12,7 +12,7 @@ from typing import Any
 from catalog import UNITS_CSV
 from models.catalog import load_indicators, load_units, reported_figures
 from models.periods import Period
-from tasks.template import build_workbook
+from tasks.intake.template import build_workbook
 
 WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tasks.collect import Known, matches
-from tasks.sources import FolderSource, FoundFile, Skipped
+from tasks.intake.collect import Known, matches
+from tasks.intake.sources import FolderSource, FoundFile, Skipped
 
 
 class NoneKnown(Known):

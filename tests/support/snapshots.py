@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tasks.objectstore import LocalObjectStore
+from tasks.objects.store import LocalObjectStore
 
 
 def store(home: Path) -> LocalObjectStore:

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from models.db import make_engine
 from models.submission import Decision, EnterpriseRecord, ReportedFigure, Submission
-from tasks.objectstore import LocalObjectStore
+from tasks.objects.store import LocalObjectStore
 
 
 def db_url(home: Path) -> str:

@@ -1,0 +1,1 @@
+"""Validation and decision: GX runs, cross-checks, decisions, storage, claims, feedback."""

@@ -1,0 +1,229 @@
+"""Turn validated submissions into decisions: warnings, feedback reports, stored outcomes."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from expectations.frames import Item
+from expectations.rules import Rules
+from models.catalog import UnitCatalog
+from models.form import ParsedSubmission
+from models.periods import Period
+from models.problems import Problem, cap_per_code, counts_by_code, problem
+from models.submission import Submission, decision_key
+from tasks.decide import feedback
+from tasks.decide.crosscheck import Candidate, cross_frames, load_ledger
+from tasks.decide.store import Outcome, add_warnings, record
+from tasks.decide.validate import merge, path_problems, run_suite, to_problems, validate_content
+from tasks.intake.filesafety import check_size
+from tasks.intake.parse import Limits, parse_many, take_ahead
+from tasks.objects.store import ObjectStore, get_all
+
+log = logging.getLogger(__name__)
+
+
+def read_items(store: ObjectStore, subs: list[Submission], limits: Limits) -> list[Item]:
+    """Parse submissions from their archived bytes (an oversized file is never read), or
+    take them as parsed ahead from the same bytes while they were collected."""
+    too_large = {s.id: p for s in subs if (p := check_size(s.size_bytes, limits.max_file_bytes))}
+    parsed = {
+        s.id: done
+        for s in subs
+        if s.id not in too_large
+        and (done := take_ahead(s.content_sha256, s.filename, limits)) is not None
+    }
+    readable = [s for s in subs if s.id not in too_large and s.id not in parsed]
+    blobs = _archived(store, readable)
+    files = [(s.filename, b) for s, b in zip(readable, blobs, strict=True) if b is not None]
+    read = iter(parse_many(files, limits))
+    for sub, blob in zip(readable, blobs, strict=True):
+        if blob is not None:
+            parsed[sub.id] = next(read)
+    for sub in subs:
+        if sub.id in too_large:
+            parsed[sub.id] = ParsedSubmission(filename=sub.filename, format=sub.format)
+            parsed[sub.id].problems.append(too_large[sub.id])
+        elif sub.id not in parsed:  # its archived bytes are gone (see _archived)
+            parsed[sub.id] = ParsedSubmission(filename=sub.filename, format=sub.format)
+            parsed[sub.id].problems.append(problem("internal_error", value="archive"))
+            parsed[sub.id].internal = f"the archived bytes {sub.object_key} cannot be read"
+    return [Item(s.id, parsed[s.id], s.path_unit, s.path_period) for s in subs]
+
+
+def _archived(store: ObjectStore, subs: list[Submission]) -> list[bytes | None]:
+    """Each submission's archived bytes; ``None`` for one whose object cannot be read when
+    others can (someone deleted it: that submission's failure, not the run's). When none
+    can be read, the store itself is failing: that is raised."""
+    keys = [s.object_key for s in subs]
+    try:
+        return list(get_all(store, keys))
+    except Exception:
+        pass
+    out: list[bytes | None] = []
+    for key in keys:
+        try:
+            out.append(store.get(key))
+        except Exception:
+            log.exception("archived object %s cannot be read", key)
+            out.append(None)
+    if len(out) > 1 and all(b is None for b in out):
+        raise RuntimeError("the object store returns none of the archived files")
+    return out
+
+
+def identity(item: Item, units: UnitCatalog) -> tuple[str | None, str | None]:
+    """The unit and quarter a submission counts for: the path's (a unit reports only for
+    itself, in its own folder), else the content's."""
+    info = item.parsed.info
+    unit = units.find(item.path_unit or info.get("unit_code") or "")
+    period = Period.try_parse(item.path_period or info.get("period") or "")
+    return (unit.code if unit else None), (str(period) if period else None)
+
+
+def warnings(
+    engine: Engine,
+    items: list[Item],
+    subs: dict[str, Submission],
+    errors: dict[str, list[Problem]],
+    units: UnitCatalog,
+    rules: Rules,
+    timely_days: int,
+) -> dict[str, list[Problem]]:
+    """Cross-submission warnings for the members of the batch that will be accepted."""
+    from expectations import cross
+
+    cands = []
+    for it in items:
+        unit, period = identity(it, units)
+        failed = any(p.severity == "error" for p in errors.get(it.submission_id, []))
+        if not failed and unit and period:
+            s = subs[it.submission_id]
+            cands.append(Candidate(it, unit, period, decision_key(s)))
+    if not cands:
+        return {}
+    ledger = load_ledger(engine, {c.period for c in cands}, timely_days)
+    stocks = {c for c, i in rules.figures.items() if i.kind == "stock"}
+    frames, earlier = cross_frames(cands, ledger, stocks, timely_days)
+    suites = {
+        "late": cross.late_expectations(),
+        "stock": cross.stock_expectations(),
+        "shared": cross.shared_code_expectations(),
+    }
+    found = [to_problems(frames[n], run_suite(n, frames[n], e)) for n, e in suites.items()]
+    return merge(*found, earlier)  # ``earlier`` may name submissions decided before
+
+
+def find_problems(
+    engine: Engine,
+    items: list[Item],
+    subs: dict[str, Submission],
+    units: UnitCatalog,
+    rules: Rules,
+    timely_days: int,
+) -> dict[str, list[Problem]]:
+    """Errors (GX suites on the whole batch), then warnings across submissions."""
+    errors = all_problems(items, validate_content(items, rules))
+    return merge(errors, warnings(engine, items, subs, errors, units, rules, timely_days))
+
+
+def decide_apart(
+    engine: Engine,
+    store: ObjectStore,
+    items: list[Item],
+    subs: dict[str, Submission],
+    units: UnitCatalog,
+    rules: Rules,
+    timely_days: int,
+) -> list[Outcome]:
+    """Validate and decide ``items`` (in decision order); when that fails, each half apart,
+    down to the submission that fails alone, which is rejected with ``internal_error``
+    (its traceback kept for the operator): one file never stops the others. A failure
+    that also stops recording that rejection (the database is gone) is raised."""
+    try:
+        found = find_problems(engine, items, subs, units, rules, timely_days)
+        return decide(engine, store, items, subs, found, units)
+    except Exception:
+        if len(items) > 1:
+            mid = len(items) // 2
+            return [
+                *decide_apart(engine, store, items[:mid], subs, units, rules, timely_days),
+                *decide_apart(engine, store, items[mid:], subs, units, rules, timely_days),
+            ]
+        trace = traceback.format_exc()
+    log.error("submission %s failed to be decided:\n%s", items[0].submission_id, trace)
+    item = items[0]
+    item.parsed.internal = trace
+    failed = problem("internal_error", value=trace.strip().rsplit("\n", 1)[-1].split(":", 1)[0])
+    return decide(engine, store, [item], subs, {item.submission_id: [failed]}, units)
+
+
+def in_order(items: list[Item], subs: dict[str, Submission]) -> list[Item]:
+    """Decision order (``models.submission.DECISION_ORDER``)."""
+    return sorted(items, key=lambda it: decision_key(subs[it.submission_id]))
+
+
+def decide(
+    engine: Engine,
+    store: ObjectStore,
+    items: list[Item],
+    subs: dict[str, Submission],
+    problems: dict[str, list[Problem]],
+    units: UnitCatalog,
+) -> list[Outcome]:
+    """Write every feedback report, then record the decisions in decision order (one
+    transaction); the outcomes stored (not those another run decided first)."""
+    now = datetime.now(UTC)
+    outcomes, reports = [], []
+    for item in in_order(items, subs):
+        sub, every = subs[item.submission_id], problems.get(item.submission_id, [])
+        errors = sum(p.severity == "error" for p in every)
+        status = "rejected" if errors else "accepted"
+        unit, period = identity(item, units)
+        found = cap_per_code(every)
+        doc = feedback.report(
+            sub.model_copy(update={"unit_code": unit, "period": period}),
+            status,
+            found,
+            now,
+            counts_by_code(every),
+        )
+        key = feedback.feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
+        reports.append((key, feedback.to_json(doc), "application/json"))
+        reports.append((key[:-4] + "html", feedback.to_html(doc), "text/html; charset=utf-8"))
+        parsed = item.parsed if status == "accepted" else None
+        outcome = Outcome(sub.id, status, found, unit, period, parsed, now, key)
+        outcome.internal = item.parsed.internal
+        outcome.counts = (errors, len(every) - errors)
+        outcomes.append(outcome)
+    store.put_many(reports)
+    stored = record(engine, outcomes)
+    here = {it.submission_id for it in items}
+    decided_before = {sid: found for sid, found in problems.items() if sid not in here}
+    if decided_before:
+        flag_decided(engine, store, decided_before)
+    return stored
+
+
+def flag_decided(engine: Engine, store: ObjectStore, found: dict[str, list[Problem]]) -> None:
+    """Add warnings to submissions decided before (a later one conflicts with them): their
+    stored problems and their feedback report say so too."""
+    now = datetime.now(UTC)
+    reports = []
+    for sub, problems in add_warnings(engine, found):
+        doc = feedback.report(sub, "accepted", problems, sub.decided_at or now)
+        key = feedback.feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
+        reports.append((key, feedback.to_json(doc), "application/json"))
+        reports.append((key[:-4] + "html", feedback.to_html(doc), "text/html; charset=utf-8"))
+    store.put_many(reports)
+
+
+def all_problems(
+    items: list[Item], content_errors: dict[str, list[Problem]]
+) -> dict[str, list[Problem]]:
+    """Content errors plus the path-layout error of files outside ``<unit>/<period>/``."""
+    layout = {it.submission_id: found for it in items if (found := path_problems(it))}
+    return merge(layout, content_errors)

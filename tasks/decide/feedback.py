@@ -1,0 +1,117 @@
+"""Feedback reports for units: machine-readable JSON and a small self-contained HTML page."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime
+from typing import Any
+
+from models.problems import Problem, counts_by_code
+from tasks.intake.collect import place
+from tasks.intake.sources import shown_source
+
+STATUS_VI = {"accepted": "Đã tiếp nhận", "rejected": "Bị từ chối"}
+SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
+
+
+def feedback_key(path_unit: str | None, path_period: str | None, sid: str, ext: str) -> str:
+    return f"feedback/{place(path_unit, path_period)}/{sid}.{ext}"
+
+
+def placed_path(sub: Any) -> str:
+    """The file's path as its unit put it: ``<unit>/<period>/<file>`` (just the name for a
+    file outside that layout, never a path of the server's)."""
+    if sub.path_unit and sub.path_period:
+        return f"{sub.path_unit}/{sub.path_period}/{sub.filename}"
+    return str(sub.filename)
+
+
+def report(
+    sub: Any,
+    status: str,
+    problems: list[Problem],
+    decided_at: datetime,
+    counts: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """The feedback document of one decision (``sub`` is the Submission row); ``problems``
+    may be the first of each code (``counts`` gives every code's total)."""
+    counts = counts or counts_by_code(problems)
+    errors = sum(n for code, n in counts.items() if _severity(problems, code) == "error")
+    total = sum(counts.values())
+    return {
+        "submission_id": sub.id,
+        "file": {
+            "name": sub.filename,
+            "sha256": sub.content_sha256,
+            "size_bytes": sub.size_bytes,
+            "source": shown_source(sub.source_uri, placed_path(sub)),
+        },
+        "unit_code": sub.unit_code or sub.path_unit,
+        "period": sub.period or sub.path_period,
+        "status": status,
+        "received_at": sub.received_at.isoformat(),
+        "decided_at": decided_at.isoformat(),
+        "summary": {"errors": errors, "warnings": total - errors},
+        "message_vi": STATUS_VI[status]
+        + ("" if not total else f": {errors} lỗi, {total - errors} cảnh báo"),
+        "message_en": {"accepted": "Accepted", "rejected": "Rejected"}[status]
+        + ("" if not total else f": {errors} errors, {total - errors} warnings"),
+        "problems": [p.to_dict() for p in problems],
+        "problem_counts": counts,
+    }
+
+
+def _severity(problems: list[Problem], code: str) -> str:
+    return next(p.severity for p in problems if p.code == code)
+
+
+def to_json(doc: dict[str, Any]) -> bytes:
+    return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+_CSS = """body{font-family:system-ui,sans-serif;margin:2rem;color:#1f2933;max-width:72rem}
+h1{font-size:1.4rem}.ok{color:#0b6e4f}.bad{color:#b42318}table{border-collapse:collapse;
+width:100%}th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;
+vertical-align:top;font-size:.9rem}th{background:#f3f6f9}.en{color:#52606d;font-size:.85em}
+tr.error td:first-child{color:#b42318;font-weight:600}tr.warning td:first-child{color:#a15c07}"""
+
+
+def to_html(doc: dict[str, Any]) -> bytes:
+    """A self-contained page (no scripts, no external assets), Vietnamese first."""
+    e = html.escape
+    ok = doc["status"] == "accepted"
+    rows = "".join(
+        f'<tr class="{e(p["severity"])}"><td>{e(SEVERITY_VI[p["severity"]])}'
+        f'<div class="en">{e(p["severity"])}</div></td><td>{e(p["sheet"] or "")}</td>'
+        f"<td>{e(str(p['row'] or ''))}</td><td>{e(p['field'] or '')}</td>"
+        f"<td>{e(p['value'] or '')}</td><td>{e(p['expected'] or '')}</td>"
+        f'<td>{e(p["message_vi"])}<div class="en">{e(p["message_en"])}</div></td></tr>'
+        for p in doc["problems"]
+    )
+    table = (
+        "<table><tr><th>Mức độ</th><th>Trang tính</th><th>Dòng</th><th>Trường</th>"
+        "<th>Giá trị</th><th>Yêu cầu</th><th>Nội dung</th></tr>" + rows + "</table>"
+        if rows
+        else "<p>Không có lỗi hay cảnh báo. <span class='en'>No problems.</span></p>"
+    )
+    shown = counts_by_code([Problem(**p) for p in doc["problems"]])
+    more = [(code, n, shown.get(code, 0)) for code, n in doc.get("problem_counts", {}).items()]
+    table += "".join(
+        f"<p>{e(code)}: chỉ liệt kê {m} trong số {n} lỗi cùng loại "
+        f"<span class='en'>(the first {m} of {n} shown)</span></p>"
+        for code, n, m in more
+        if n > m
+    )
+    f = doc["file"]
+    page = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<title>Phản hồi báo cáo {e(str(doc["unit_code"]))} {e(str(doc["period"]))}</title>
+<style>{_CSS}</style></head><body>
+<h1 class="{"ok" if ok else "bad"}">{e(doc["message_vi"])}
+<div class="en">{e(doc["message_en"])}</div></h1>
+<p>Đơn vị / unit: <b>{e(str(doc["unit_code"]))}</b> · Kỳ / period: <b>{e(str(doc["period"]))}</b>
+· Nhận lúc / received: {e(doc["received_at"])}</p>
+<p>Tệp / file: <b>{e(f["name"])}</b><br><span class="en">sha256 {e(f["sha256"])}</span></p>
+{table}<p class="en">Mã tiếp nhận / submission id: {e(doc["submission_id"])}</p>
+</body></html>"""
+    return page.encode("utf-8")

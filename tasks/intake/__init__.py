@@ -1,0 +1,1 @@
+"""Intake: the sources, file safety, the readers and collecting files as submissions."""

@@ -1,0 +1,206 @@
+"""Read a JSON submission into the typed submission form."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import partial
+from typing import Any
+
+from models.form import ENTERPRISE_COLUMNS, INFO_FIELDS, ParsedSubmission
+from models.problems import Problem, problem
+from tasks.intake.limits import Limits
+from tasks.intake.normalise import MAX_COUNT_CHARS, clean_text, match_key
+from tasks.intake.rows import enterprise_row, figure_row
+
+MAX_DEPTH = 8  # the document itself is 3 deep; anything far deeper is refused
+
+
+class _NotANumber(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotANumber(name)
+
+
+class _TooMany:
+    """An object with more members than any part of a submission may have, in place of
+    the dict it would have been (a million indicator codes made one of ~100 MB)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+
+_NESTED = (dict, list, _TooMany)  # values that are not a scalar
+
+
+def _pairs(pairs: list[tuple[str, Any]], most: int = 1_100) -> dict[str, Any] | _TooMany:
+    """Keep duplicate keys visible: a repeated key becomes ``[_dup, first, second…]``."""
+    if len(pairs) > most:
+        return _TooMany(len(pairs))
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            prev = out[k]
+            out[k] = _Dup([*prev, v]) if isinstance(prev, _Dup) else _Dup([prev, v])
+        else:
+            out[k] = v
+    return out
+
+
+class _Dup(list[Any]):
+    """Values of a key that appeared more than once in one JSON object."""
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _outline(text: str) -> tuple[int, int]:
+    """How deep brackets nest and how many object members there are (strings skipped),
+    read before the document is built: both are bounded first."""
+    bare = _STRING.sub('""', text)
+    depth = deepest = 0
+    for m in _BRACKET.finditer(bare):
+        depth += 1 if m[0] in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest, bare.count(":")
+
+
+def most_members(limits: Limits) -> int:
+    """The object members a document within the limits can hold (its info, its figures,
+    every roster entry's fields), with room for unknown fields."""
+    return limits.max_figures + 100 + limits.max_roster_rows * (len(ENTERPRISE_COLUMNS) + 5)
+
+
+def _int(text: str) -> int | str:
+    """A JSON integer; one too long to be any figure stays text (``int()`` of thousands of
+    digits raises, and the bounds check reports it as too large)."""
+    return int(text) if len(text) <= MAX_COUNT_CHARS else text
+
+
+def read_json(data: bytes, out: ParsedSubmission, limits: Limits | None = None) -> None:
+    """Fill ``out`` from a JSON document (UTF-8, a byte-order mark tolerated)."""
+    limits = limits or Limits()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        out.problems.append(problem("file_encoding", value=f"byte {exc.start}", expected="UTF-8"))
+        return
+    depth, members = _outline(text)
+    if depth > MAX_DEPTH:
+        out.problems.append(problem("json_too_deep", expected=f"at most {MAX_DEPTH} levels"))
+        return
+    if members > most_members(limits):
+        out.problems.append(
+            problem(
+                "json_too_many_entries",
+                value=f"{members} entries",
+                expected=f"at most {most_members(limits)}",
+            )
+        )
+        return
+    try:
+        doc = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            object_pairs_hook=partial(_pairs, most=limits.max_figures + 100),
+            parse_int=_int,
+        )
+    except _NotANumber as exc:
+        out.problems.append(problem("json_not_number", value=str(exc), expected="a number"))
+        return
+    except json.JSONDecodeError as exc:
+        out.problems.append(
+            problem(
+                "json_invalid",
+                row=exc.lineno,
+                value=exc.msg,
+                expected=f"valid JSON (line {exc.lineno}, col {exc.colno})",
+            )
+        )
+        return
+    except RecursionError:
+        out.problems.append(problem("json_too_deep", expected=f"at most {MAX_DEPTH} levels"))
+        return
+    _read_document(doc, out, limits)
+
+
+def _shape(out: ParsedSubmission, field: str, value: object, expected: str) -> None:
+    out.problems.append(
+        problem("json_shape", field=field, value=type(value).__name__, expected=expected)
+    )
+
+
+def _read_document(doc: object, out: ParsedSubmission, limits: Limits) -> None:
+    if not isinstance(doc, dict):
+        _shape(out, "$", doc, "a JSON object")
+        return
+    for name, value in doc.items():
+        field = match_key(name, INFO_FIELDS)
+        if field:
+            if isinstance(value, _NESTED):
+                _shape(out, name, value, "a text value")
+            else:
+                out.info[field] = clean_text(value) or None
+    _read_figures(doc.get("indicators"), out, limits.max_figures)
+    _read_enterprises(doc.get("enterprises"), out, limits.max_roster_rows)
+
+
+def too_many(code: str, sheet: str, count: int, most: int) -> Problem:
+    """A part listing more entries than a file may (nothing of it is read further)."""
+    return problem(code, sheet=sheet, value=f"{count} entries", expected=f"at most {most}")
+
+
+def _read_figures(figures: object, out: ParsedSubmission, most: int) -> None:
+    if figures is None:
+        out.problems.append(
+            problem("sheet_missing", sheet="indicators", expected="an 'indicators' object")
+        )
+        return
+    if isinstance(figures, _TooMany):
+        out.problems.append(too_many("too_many_figures", "indicators", figures.count, most))
+        return
+    if not isinstance(figures, dict):
+        _shape(out, "indicators", figures, "an object of code: value")
+        return
+    if len(figures) > most:
+        out.problems.append(too_many("too_many_figures", "indicators", len(figures), most))
+        return
+    for code, value in figures.items():
+        for v in value if isinstance(value, _Dup) else [value]:
+            if isinstance(v, _NESTED):
+                _shape(out, f"indicators.{code}", v, "a number")
+                continue
+            out.figures.append(figure_row({"code": code, "value": v}, row=None))
+
+
+def _read_enterprises(items: object, out: ParsedSubmission, most: int) -> None:
+    if items is None:
+        out.problems.append(
+            problem(
+                "sheet_missing",
+                sheet="enterprises",
+                expected="an 'enterprises' list (may be empty)",
+            )
+        )
+        return
+    if not isinstance(items, list):
+        _shape(out, "enterprises", items, "a list of objects")
+        return
+    if len(items) > most:
+        out.problems.append(too_many("too_many_enterprises", "enterprises", len(items), most))
+        return
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            _shape(out, f"enterprises[{n}]", item, "an object")
+            continue
+        cells = {}
+        for name, value in item.items():
+            field = match_key(name, ENTERPRISE_COLUMNS)
+            if field and not isinstance(value, _NESTED):
+                cells[field] = value
+            elif field:
+                _shape(out, f"enterprises[{n}].{name}", value, "a text value")
+        out.enterprises.append(enterprise_row(cells, row=n))

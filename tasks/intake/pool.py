@@ -1,0 +1,101 @@
+"""The readers' worker processes: each bounded in memory and in CPU time per file.
+
+A file read in a worker can cost at most that worker: a native abort of the XLSX reader,
+an allocation past the address-space limit or a runaway loop past the CPU limit ends the
+worker, not the run. The caller learns which files were in flight and reads each of them
+alone, so the one that brings a worker down is known (see :func:`tasks.intake.parse.parse_many`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+ORPHAN_CHECK_S = 2.0
+_POOL: dict[tuple[int, int], ProcessPoolExecutor] = {}
+
+
+def _leave_with(owner: int) -> None:
+    """In a pool worker: exit once the process that owns the pool is gone. A worker waits on
+    its task queue, whose writing end it holds itself, and keeps the forkserver alive; so
+    an owner killed with SIGKILL, which cannot stop its pool, used to leave three idle
+    processes behind for good (one set per killed ``chiso run``)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(ORPHAN_CHECK_S)
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # alive, another user's: not ours to judge
+                pass
+
+    threading.Thread(target=watch, name="chiso-pool-owner", daemon=True).start()
+
+
+def _start_worker(owner: int, memory_bytes: int) -> None:
+    _leave_with(owner)
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+
+
+def bounded_call(cpu_seconds: int, fn: Callable[..., T], *args: Any) -> T:
+    """In a worker: ``fn(*args)`` with at most ``cpu_seconds`` more of CPU (the kernel ends
+    the worker with SIGXCPU past it, even inside native code)."""
+    if cpu_seconds:
+        use = resource.getrusage(resource.RUSAGE_SELF)
+        soft = int(use.ru_utime + use.ru_stime) + cpu_seconds + 1
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    return fn(*args)
+
+
+def pool(workers: int, memory_bytes: int) -> ProcessPoolExecutor:
+    """This process's pool for these bounds, started once (forkserver: no copy of the
+    parent's threads and locks; the server process imports the readers once)."""
+    key = (workers, memory_bytes)
+    if key not in _POOL:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["tasks.intake.parse"])
+        _POOL[key] = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_start_worker,
+            initargs=(os.getpid(), memory_bytes),
+        )
+    return _POOL[key]
+
+
+def reset(workers: int, memory_bytes: int) -> None:
+    """Drop the pool (broken: a worker died); the next :func:`pool` starts a new one."""
+    broken = _POOL.pop((workers, memory_bytes), None)
+    if broken is not None:
+        broken.shutdown(wait=False, cancel_futures=True)
+
+
+def submit(workers: int, memory_bytes: int, fn: Callable[..., T], *args: Any) -> Future[T]:
+    """Submit to the pool, starting a new one if the last broke."""
+    try:
+        return pool(workers, memory_bytes).submit(fn, *args)
+    except (BrokenProcessPool, RuntimeError):  # broken, or shut down after a break
+        reset(workers, memory_bytes)
+        return pool(workers, memory_bytes).submit(fn, *args)
+
+
+def started() -> bool:
+    """Whether this process has a reader pool (for tests)."""
+    return bool(_POOL)
+
+
+def processes() -> list[int]:
+    """The pids of this process's reader workers."""
+    return [pid for p in _POOL.values() for pid in (p._processes or {})]

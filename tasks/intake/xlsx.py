@@ -1,0 +1,209 @@
+"""Read an XLSX submission (python-calamine) into the typed submission form."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+from models.form import (
+    ENTERPRISE_COLUMNS,
+    FIGURE_COLUMNS,
+    INFO_FIELDS,
+    REQUIRED_ENTERPRISE_COLUMNS,
+    REQUIRED_FIGURE_COLUMNS,
+    SHEETS,
+    ParsedSubmission,
+)
+from models.problems import Problem, problem
+from tasks.intake.filesafety import formulas_without_value
+from tasks.intake.jsondoc import too_many
+from tasks.intake.limits import Limits
+from tasks.intake.normalise import clean_text, match_key
+from tasks.intake.rows import enterprise_row, figure_row
+
+Row = list[Any]
+Cells = set[tuple[int, int]]  # (worksheet row from 1, column from 0)
+_HEADER_SEARCH_ROWS = 10
+
+
+def read_xlsx(data: bytes, out: ParsedSubmission, limits: Limits | None = None) -> None:
+    """Fill ``out`` from workbook bytes already checked by :mod:`tasks.intake.filesafety`."""
+    limits = limits or Limits()
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = _find_sheets(list(wb.sheet_names), out)
+        if sheets is None:
+            return
+        grids: dict[str, list[Row]] = {
+            part: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for part, name in sheets.items()
+        }
+    except Exception as exc:  # calamine raises its own error types for corrupt parts
+        out.problems.append(
+            problem(
+                "file_unreadable",
+                value=f"{type(exc).__name__}: {exc}",
+                expected="an .xlsx workbook",
+            )
+        )
+        return
+    unset = formulas_without_value(data, set(sheets.values()))
+    _read_info(grids["info"], sheets["info"], out, unset.get(sheets["info"], set()))
+    _read_figures(grids["indicators"], sheets["indicators"], out, unset, limits.max_figures)
+    _read_enterprises(
+        grids["enterprises"], sheets["enterprises"], out, unset, limits.max_roster_rows
+    )
+
+
+def _find_sheets(names: list[str], out: ParsedSubmission) -> dict[str, str] | None:
+    """Map each part to its one sheet; report missing and ambiguous parts."""
+    found: dict[str, list[str]] = {part: [] for part in SHEETS}
+    for name in names:
+        part = match_key(name, SHEETS)
+        if part:
+            found[part].append(name)
+    ok = True
+    for part, label in SHEETS.items():
+        if not found[part]:
+            ok = False
+            out.problems.append(
+                problem(
+                    "sheet_missing",
+                    sheet=part,
+                    value=", ".join(names),
+                    expected=f"a sheet named '{part}' or '{label}'",
+                )
+            )
+        elif len(found[part]) > 1:
+            ok = False
+            out.problems.append(
+                problem(
+                    "sheet_ambiguous",
+                    sheet=part,
+                    value=", ".join(found[part]),
+                    expected=f"one sheet for '{part}'",
+                )
+            )
+    return {part: names[0] for part, names in found.items()} if ok else None
+
+
+def _blank(row: Row) -> bool:
+    return all(clean_text(c) == "" for c in row)
+
+
+def _read_info(grid: list[Row], sheet: str, out: ParsedSubmission, unset: Cells) -> None:
+    for i, row in enumerate(grid, start=1):
+        if len(row) < 1 or _blank(row):
+            continue
+        name = match_key(row[0], INFO_FIELDS)
+        if name and name not in out.info:
+            value = row[1] if len(row) > 1 else None
+            out.info[name] = clean_text(value) or None
+            out.info_rows[name] = i
+            if (i, 1) in unset:
+                out.problems.append(_unset("info", i, name, name in ("unit_code", "period")))
+
+
+def _header(
+    grid: list[Row],
+    columns: dict[str, str],
+    required: tuple[str, ...],
+    sheet: str,
+    out: ParsedSubmission,
+) -> tuple[int, dict[str, int]] | None:
+    """Find the header row (first of the top rows naming a column) and its column indexes."""
+    for i, row in enumerate(grid[:_HEADER_SEARCH_ROWS]):
+        index: dict[str, int] = {}
+        for j, cell in enumerate(row):
+            name = match_key(cell, columns)
+            if name and name not in index:
+                index[name] = j
+        if index:
+            missing = [c for c in required if c not in index]
+            for col in missing:
+                out.problems.append(
+                    problem(
+                        "column_missing",
+                        sheet=sheet,
+                        row=i + 1,
+                        field=col,
+                        value=", ".join(clean_text(c) for c in row if clean_text(c)),
+                        expected=f"a column '{col}' or '{columns[col]}'",
+                    )
+                )
+            return (i, index) if not missing else None
+    out.problems.append(
+        problem(
+            "column_missing",
+            sheet=sheet,
+            row=1,
+            field=", ".join(required),
+            expected="a header row naming " + ", ".join(f"'{c}'" for c in required),
+        )
+    )
+    return None
+
+
+def _cells(row: Row, index: dict[str, int]) -> dict[str, Any]:
+    return {name: (row[j] if j < len(row) else None) for name, j in index.items()}
+
+
+def _rows(
+    grid: list[Row], start: int, sheet: str, code: str, most: int, out: ParsedSubmission
+) -> list[int]:
+    """The non-blank rows under the header, or none when there are more than ``most``."""
+    rows = [i for i in range(start + 1, len(grid)) if not _blank(grid[i])]
+    if len(rows) > most:
+        out.problems.append(too_many(code, sheet, len(rows), most))
+        return []
+    return rows
+
+
+def _read_figures(
+    grid: list[Row], sheet: str, out: ParsedSubmission, unset: dict[str, Cells], most: int
+) -> None:
+    found = _header(grid, FIGURE_COLUMNS, REQUIRED_FIGURE_COLUMNS, sheet, out)
+    if found is None:
+        return
+    start, index = found
+    unset_here = unset.get(sheet, set())
+    for i in _rows(grid, start, sheet, "too_many_figures", most, out):
+        figure = figure_row(_cells(grid[i], index), row=i + 1)
+        out.figures.append(figure)
+        for name, j in index.items():
+            if (i + 1, j) in unset_here:
+                field = figure.code if name == "value" else name
+                out.problems.append(_unset(sheet, i + 1, field, name != "note"))
+
+
+def _read_enterprises(
+    grid: list[Row], sheet: str, out: ParsedSubmission, unset: dict[str, Cells], most: int
+) -> None:
+    found = _header(grid, ENTERPRISE_COLUMNS, REQUIRED_ENTERPRISE_COLUMNS, sheet, out)
+    if found is None:
+        return
+    start, index = found
+    unset_here = unset.get(sheet, set())
+    for i in _rows(grid, start, sheet, "too_many_enterprises", most, out):
+        out.enterprises.append(enterprise_row(_cells(grid[i], index), row=i + 1))
+        for name, j in index.items():
+            if (i + 1, j) in unset_here:
+                out.problems.append(_unset(sheet, i + 1, name, name in _NEEDED))
+
+
+_NEEDED = ("tax_code", "name", "type", "status", "dx_capable", "established_on")
+
+
+def _unset(sheet: str, row: int, field: str, error: bool) -> Problem:
+    """A formula cell with no computed value: an error where the field counts, else a
+    warning (the value is read as blank either way)."""
+    return problem(
+        "cell_formula_no_value",
+        sheet=sheet,
+        row=row,
+        field=field,
+        expected="a value (or a formula Excel has computed and saved)",
+        severity="error" if error else "warning",
+    )

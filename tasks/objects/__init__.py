@@ -1,0 +1,1 @@
+"""The object stores: a local folder and S3, behind one interface."""

@@ -1,0 +1,1 @@
+"""Publishing: indicators, completeness, tables, the snapshot files, the report, pointers."""

@@ -1,0 +1,143 @@
+"""Assemble a period's publication and its report from the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from models.periods import Period, is_year
+from models.submission import Submission
+from tasks.publish import build, queries, report
+from tasks.publish.build import Context, Publication
+
+
+def quarter_publication(engine: Engine, ctx: Context, period: str) -> Publication:
+    """A quarter's publication (kept in ``ctx`` for its year, built in the same run)."""
+    if period not in ctx.built:
+        reports, facts = queries.quarter_data(engine, period)
+        ctx.built[period] = build.quarter(ctx, Period.parse(period), reports, facts)
+    return ctx.built[period]
+
+
+def year_publication(engine: Engine, ctx: Context, year: str, include: set[str]) -> Publication:
+    """The year from its quarters published so far plus ``include``."""
+    quarters = sorted(set(queries.published_quarters(engine, int(year))) | include)
+    return build.year(ctx, year, {q: quarter_publication(engine, ctx, q) for q in quarters})
+
+
+CONFLICTS_LISTED = 10
+
+
+def notes(engine: Engine, pub: Publication) -> list[tuple[str, str]]:
+    """Data-quality notes: rejections, warnings, missing and late units."""
+    quarters = [q for q in {r["period"] for r in pub.completeness}]
+    t = Submission.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        subs = conn.execute(
+            select(t.c.status, t.c.warning_count, t.c.problems).where(t.c.period.in_(quarters))
+        ).all()
+    rejected = sum(status == "rejected" for status, _, _ in subs)
+    warned = [
+        problems
+        for status, warnings, problems in subs
+        if status in ("accepted", "superseded") and warnings
+    ]
+    conflicts = sorted(
+        {
+            (p["value"], p["expected"])
+            for status, _, problems in subs
+            if status == "accepted"
+            for p in problems
+            if p["code"] == "tax_code_conflict"
+        }
+    )
+    codes: dict[str, int] = {}
+    for problems in warned:
+        for p in problems:
+            if p["severity"] == "warning":
+                codes[p["code"]] = codes.get(p["code"], 0) + 1
+    status: dict[str, int] = {}
+    for c in pub.completeness:
+        status[c["status"]] = status.get(c["status"], 0) + 1
+    out = [
+        (
+            f"{rejected} tệp bị từ chối (xem phản hồi gửi đơn vị).",
+            f"{rejected} files rejected (see the feedback sent to units).",
+        )
+    ]
+    names = {
+        "late": ("nộp trễ hạn", "late"),
+        "stock_change": ("chỉ tiêu tồn thay đổi >50% so với quý trước", "stock changed >50 %"),
+        "tax_code_other_unit": (
+            "mã số thuế trùng với đơn vị khác (chỉ tính một lần)",
+            "tax code shared with another unit (counted once)",
+        ),
+        "tax_code_conflict": (
+            "doanh nghiệp được hai đơn vị báo cáo khác nhau (tỉnh lấy theo mã đơn vị nhỏ nhất)",
+            "enterprise reported differently by two units (the province takes the lowest "
+            "unit code's)",
+        ),
+    }
+    for code, n in sorted(codes.items()):
+        vi, en = names.get(code, (code, code))
+        out.append((f"Cảnh báo: {n} × {vi}.", f"Warning: {n} × {en}."))
+    for code, text in conflicts[:CONFLICTS_LISTED]:
+        out.append((f"Mâu thuẫn: MST {code}, {text}.", f"Conflict: tax code {code}, {text}."))
+    if len(conflicts) > CONFLICTS_LISTED:
+        more = len(conflicts) - CONFLICTS_LISTED
+        out.append((f"… và {more} mâu thuẫn khác.", f"… and {more} more conflicts."))
+    if status.get("missing"):
+        out.append(
+            (
+                f"{status['missing']} đơn vị chưa nộp báo cáo: để trống, không tính là 0.",
+                f"{status['missing']} units did not report: blank, never zero.",
+            )
+        )
+    if any(q >= report.BREAK for q in quarters) and any(q < report.BREAK for q in quarters):
+        out.append(
+            (
+                "Từ 2025Q3 đơn vị báo cáo là 96 xã, phường của tỉnh mới (sáp nhập).",
+                "From 2025Q3 the reporting units are the merged province's 96 communes.",
+            )
+        )
+    return out
+
+
+def report_builder(engine: Engine, ctx: Context, pub: Publication) -> Callable[[str, str], bytes]:
+    """A function (version, published_at) -> report.html for ``pub``."""
+    trend: dict[str, dict[str, float | None]] = {}
+    for v in queries.indicator_history(engine):
+        trend.setdefault(v.indicator, {})[v.period] = v.value
+    quarter_rows = pub.indicators if not is_year(pub.period) else []
+    for r in quarter_rows:
+        if r["level"] == "province":
+            trend.setdefault(r["indicator"], {})[r["period"]] = r["value"]
+    last = max((r["as_of"] for r in pub.indicators), default=pub.period)
+    trend = {k: {q: v for q, v in qs.items() if q <= last} for k, qs in trend.items()}
+    dq = notes(engine, pub)
+
+    def build(version: str, published_at: str) -> bytes:
+        return report.render(
+            report.ReportInput(
+                pub.period,
+                version,
+                pub.status,
+                published_at,
+                pub.indicators,
+                pub.completeness,
+                ctx.published,
+                ctx.targets,
+                trend,
+                dq,
+            )
+        )
+
+    return build
+
+
+def lineage(flow_run_id: str | None) -> dict[str, Any]:
+    from importlib.metadata import version
+
+    return {"flow_run_id": flow_run_id, "code_version": f"chiso {version('chiso')}"}
