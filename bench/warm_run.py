@@ -55,7 +55,7 @@ def pool_cpu() -> float:
 
 def measure(inbox: str, home: str, warm_inbox: str) -> dict[str, object]:
     from flows.pipeline import run_pipeline
-    from flows.steps import WORK
+    from tasks.boundary import WORK
 
     run_pipeline(inbox=warm_inbox, home=home + "-warmup")
     WORK.clear()

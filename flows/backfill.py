@@ -13,7 +13,7 @@ from flows.collect import collect
 from flows.process import process
 from flows.publish import publish_all
 from flows.resources import resources
-from flows.steps import shared_limit
+from tasks.boundary import shared_limit
 from tasks.decide import backfill as plan_
 
 CONCURRENCY = "chiso-backfill"

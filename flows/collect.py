@@ -9,7 +9,8 @@ from prefect.artifacts import create_table_artifact
 
 from flows import events
 from flows.resources import resources
-from flows.steps import archive_files, opaque, scan_sources
+from tasks.boundary import opaque
+from tasks.intake.steps import archive_files, scan_sources
 
 SKIPPED_ROWS = 200  # skipped entries listed in a run's summary and artifact
 

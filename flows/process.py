@@ -13,15 +13,9 @@ from prefect.artifacts import (
 
 from flows import events
 from flows.resources import resources
-from flows.steps import (
-    claim_batch,
-    decide_batch,
-    opaque,
-    publish_data_docs,
-    read_batch,
-    shared_limit,
-)
+from tasks.boundary import opaque, shared_limit
 from tasks.decide.claim import claimer
+from tasks.decide.steps import claim_batch, decide_batch, publish_data_docs, read_batch
 from tasks.decide.store import Outcome
 from tasks.intake.parse import forget_ahead
 

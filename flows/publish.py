@@ -9,12 +9,13 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_table_artifact
 
 from flows import events
-from flows.progress import track
 from flows.resources import Resources, resources
-from flows.steps import opaque, publish_period
 from models.periods import Period, is_year, latest_due, local_today
+from tasks.boundary import opaque
+from tasks.progress import track
 from tasks.publish import completeness, queries
 from tasks.publish.build import Context
+from tasks.publish.steps import publish_period
 from tasks.publish.write import Published
 
 

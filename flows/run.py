@@ -121,7 +121,7 @@ def _progress_bar() -> Iterator[None]:
     from rich.console import Console
     from rich.progress import Progress
 
-    from flows.progress import set_reporter
+    from tasks.progress import set_reporter
 
     console = Console(stderr=True)
     if not console.is_terminal:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import mimetypes
 import os
 import shutil
 import tempfile
@@ -253,6 +254,16 @@ def in_threads(fn: Callable[[T], R], items: Sequence[T], workers: int = 8) -> li
         return [fn(i) for i in items]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chiso-io") as pool:
         return list(pool.map(fn, items))
+
+
+def put_folder(store: ObjectStore, prefix: str, folder: Path) -> None:
+    """Every file under ``folder`` into ``store`` under ``prefix``, typed by its name."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            kind = mimetypes.guess_type(path.name)[0]
+            if kind and kind.startswith("text/"):
+                kind += "; charset=utf-8"
+            store.put(prefix + path.relative_to(folder).as_posix(), path.read_bytes(), kind)
 
 
 def get_all(store: ObjectStore, keys: Sequence[str]) -> list[bytes]:

@@ -1,0 +1,67 @@
+"""Decision's Prefect tasks: claim a batch, read it, decide it, publish the Data Docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy import Engine
+
+from expectations.frames import Item
+from models.catalog import UnitCatalog
+from models.submission import Submission
+from tasks.boundary import as_one, timed
+from tasks.decide import decisions, store, validate
+from tasks.decide.claim import Claimer
+from tasks.intake.limits import Limits
+from tasks.objects.store import ObjectStore, put_folder
+from tasks.progress import report_progress
+
+
+@task(name="claim-batch", cache_policy=NO_CACHE)
+@as_one
+@timed
+def claim_batch(claims: Claimer, limit: int) -> list[Submission]:
+    """The next pending submissions only this run may decide."""
+    return claims.batch(limit)
+
+
+@task(name="read-batch", cache_policy=NO_CACHE)
+@as_one
+@timed
+def read_batch(objects: ObjectStore, subs: list[Submission], limits: Limits) -> list[Item]:
+    """Parse each pending submission from its archived bytes."""
+    items = decisions.read_items(objects, subs, limits)
+    report_progress("read", len(items), len(items))
+    return items
+
+
+@task(name="decide-batch", cache_policy=NO_CACHE)
+@as_one
+@timed
+def decide_batch(
+    engine: Engine,
+    objects: ObjectStore,
+    items: list[Item],
+    subs: list[Submission],
+    units: UnitCatalog,
+    rules: Any,
+    timely_days: int,
+) -> list[store.Outcome]:
+    """Validate the batch (GX suites, then warnings across submissions), write the
+    feedback reports and record the decisions in one transaction; a batch that fails is
+    decided in halves, down to the one submission that fails (``internal_error``)."""
+    by_id = {s.id: s for s in subs}
+    return decisions.decide_apart(engine, objects, items, by_id, units, rules, timely_days)
+
+
+@task(name="publish-data-docs", cache_policy=NO_CACHE)
+@timed
+def publish_data_docs(objects: ObjectStore) -> str | None:
+    """Build the GX Data Docs of this run's validations and upload them under ``docs/``."""
+    site = validate.build_docs()
+    if site is None:
+        return None
+    put_folder(objects, "docs/", site)
+    return objects.url("docs/index.html")

@@ -1,0 +1,34 @@
+"""Publishing's Prefect task: a quarter's or a year's snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy import Engine
+
+from tasks.boundary import timed
+from tasks.objects.store import ObjectStore
+from tasks.publish import write
+
+
+@task(name="publish-period", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+@timed
+def publish_period(
+    engine: Engine, objects: ObjectStore, ctx: Any, period: str, include: set[str] | None = None
+) -> Any:
+    """Build a quarter's or year's publication and publish it (no-op when unchanged)."""
+    from prefect.runtime import flow_run
+
+    from models.periods import is_year
+    from tasks.publish import assemble
+
+    if is_year(period):
+        pub = assemble.year_publication(engine, ctx, period, include or set())
+    else:
+        pub = assemble.quarter_publication(engine, ctx, period)
+    build = assemble.report_builder(engine, ctx, pub)
+    done = write.publish(engine, objects, pub, build, assemble.lineage(flow_run.get_id()))
+    pub.release_files()  # written; a quarter's rows stay in ``ctx`` for its year
+    return done
