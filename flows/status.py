@@ -64,7 +64,7 @@ def show_status(period: str | None, home: Path | None, now: datetime | None = No
 
 def withdraw_submission(submission: str, reason: str, home: Path | None) -> int:
     """Withdraw, then republish the quarter and its year; exit code."""
-    from tasks.decide.store import WithdrawError, withdraw
+    from tasks.decide.corrections import WithdrawError, withdraw
 
     res = _resources(home)
     try:

@@ -16,8 +16,9 @@ from models.periods import Period
 from models.problems import Problem, cap_per_code, counts_by_code, problem
 from models.submission import Submission, decision_key
 from tasks.decide import feedback
+from tasks.decide.corrections import add_warnings
 from tasks.decide.crosscheck import Candidate, cross_frames, load_ledger
-from tasks.decide.store import Outcome, add_warnings, record
+from tasks.decide.store import Outcome, record
 from tasks.decide.validate import merge, path_problems, run_suite, to_problems, validate_content
 from tasks.intake.filesafety import check_size
 from tasks.intake.parse import Limits, parse_many, take_ahead

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from flows.run import TABLE_ROWS, _print
+from flows.summary import TABLE_ROWS, print_summary
 
 
 def _summary(n: int, flagged_every: int) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def _summary(n: int, flagged_every: int) -> dict[str, Any]:
 
 
 def test_a_small_run_lists_every_decision(capsys: pytest.CaptureFixture[str]) -> None:
-    _print(_summary(20, 7))
+    print_summary(_summary(20, 7))
     out = capsys.readouterr().out
     assert all(f"s{i:05d}" in out for i in range(20))
     assert "decided 20: accepted 17, rejected 3" in out
@@ -44,7 +44,7 @@ def test_a_small_run_lists_every_decision(capsys: pytest.CaptureFixture[str]) ->
 def test_a_large_run_lists_only_its_flagged_submissions(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _print(_summary(3321, 50))
+    print_summary(_summary(3321, 50))
     out = capsys.readouterr().out
     assert "67 of 3321 submissions with problems" in out
     assert "s00050" in out and "s00051" not in out
@@ -54,7 +54,7 @@ def test_a_large_run_lists_only_its_flagged_submissions(
 def test_a_large_run_with_many_flagged_lists_the_first_ones(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _print(_summary(3321, 2))
+    print_summary(_summary(3321, 2))
     out = capsys.readouterr().out
     assert f"(the first {TABLE_ROWS};" in out
     assert f"s{2 * (TABLE_ROWS - 1):05d}" in out and f"s{2 * TABLE_ROWS:05d}" not in out

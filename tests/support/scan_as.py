@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from tasks.intake.collect import Known, matches
-from tasks.intake.sources import FolderSource, FoundFile, Skipped
+from tasks.intake.folder import FolderSource
+from tasks.intake.sources import FoundFile, Skipped
 
 
 class NoneKnown(Known):

@@ -10,7 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tasks.intake.sources import FolderSource, FoundFile
+from tasks.intake.folder import FolderSource
+from tasks.intake.sources import FoundFile
 from tests.support.scan_as import read_listed
 
 
