@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
+from models.submission import Status
+
 
 def nothing_to_do(settings: Any) -> bool:
     """True when every source file is known, nothing is pending and nothing is unpublished."""
@@ -23,7 +25,9 @@ def nothing_to_do(settings: Any) -> bool:
             return False
         with Session(res.engine) as s:
             pending = s.exec(
-                select(func.count()).select_from(Submission).where(Submission.status == "received")
+                select(func.count())
+                .select_from(Submission)
+                .where(Submission.status == Status.RECEIVED)
             ).one()
         if pending or dirty_periods(res.engine, res.units, local_today()):
             return False

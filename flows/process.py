@@ -13,6 +13,7 @@ from prefect.artifacts import (
 
 from flows import events
 from flows.resources import resources
+from models.submission import Status
 from tasks.boundary import opaque, shared_limit
 from tasks.decide.claim import claimer
 from tasks.decide.steps import claim_batch, decide_batch, publish_data_docs, read_batch
@@ -60,8 +61,8 @@ def outcome_table(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str
             f"The {len(flagged)} of {len(rows)} decided submissions with problems (errors or "
             "warnings), with reasons; the others were accepted clean"
         )
-    rejected = sum(r["status"] == "rejected" for r in flagged)
-    flagged.sort(key=lambda r: r["status"] != "rejected")  # stable: in decision order
+    rejected = sum(r["status"] == Status.REJECTED for r in flagged)
+    flagged.sort(key=lambda r: r["status"] != Status.REJECTED)  # stable: in decision order
     return flagged[:ARTIFACT_ROWS], (
         f"{ARTIFACT_ROWS} of the {len(flagged)} of {len(rows)} decided submissions with "
         f"problems ({rejected} rejected, listed first), with reasons; each submission's "
@@ -125,7 +126,7 @@ def process(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
             link=docs,
             link_text="Great Expectations Data Docs of the validations",
         )
-    accepted = [d for d in decisions if d.status == "accepted"]
+    accepted = [d for d in decisions if d.status == Status.ACCEPTED]
     periods = sorted({d.period for d in accepted if d.period})
     if rows:
         table, description = outcome_table(rows)

@@ -1,10 +1,22 @@
 """Submissions, their decisions, and the figures and enterprises they carried."""
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+
+class Status(StrEnum):
+    """A submission's state (contract section 4): received, then accepted or rejected; an
+    accepted one later superseded or withdrawn."""
+
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
 
 
 class Submission(SQLModel, table=True):
@@ -27,7 +39,7 @@ class Submission(SQLModel, table=True):
     period: str | None = Field(default=None, max_length=8, index=True)
     received_at: datetime  # the source's own timestamp (aware, UTC)
     collected_at: datetime
-    status: str = Field(default="received", max_length=16, index=True)
+    status: str = Field(default=Status.RECEIVED, max_length=16, index=True)
     decided_at: datetime | None = None
     supersedes: str | None = Field(default=None, max_length=32)
     withdrawn_reason: str | None = None

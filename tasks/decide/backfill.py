@@ -9,9 +9,13 @@ from sqlmodel import Session, col, select
 
 from models.catalog import UnitCatalog
 from models.periods import Period, period_range
-from models.submission import Submission
+from models.submission import Status, Submission
 
-REPROCESS = {"none": (), "failed": ("rejected",), "all": ("rejected", "accepted", "superseded")}
+REPROCESS = {
+    "none": (),
+    "failed": (Status.REJECTED,),
+    "all": (Status.REJECTED, Status.ACCEPTED, Status.SUPERSEDED),
+}
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ def plan(
             q = q.where(col(Submission.unit_code).in_(chosen))
         subs = s.exec(q.order_by(col(Submission.received_at))).all()
     again = [x.id for x in subs if x.status in REPROCESS[reprocess]]
-    waiting = [x.id for x in subs if x.status == "received"]
+    waiting = [x.id for x in subs if x.status == Status.RECEIVED]
     return Plan(quarters, chosen, again, waiting)
 
 
@@ -60,9 +64,9 @@ def reopen(engine: Engine, ids: list[str]) -> int:
             update(Submission)
             .where(
                 col(Submission.id).in_(ids),
-                col(Submission.status).in_(["rejected", "accepted", "superseded"]),
+                col(Submission.status).in_([Status.REJECTED, Status.ACCEPTED, Status.SUPERSEDED]),
             )
-            .values(status="received", supersedes=None)
+            .values(status=Status.RECEIVED, supersedes=None)
         )
         s.commit()
         return int(result.rowcount)  # type: ignore[attr-defined]

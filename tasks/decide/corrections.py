@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from models.problems import Problem
-from models.submission import Decision, Submission
+from models.submission import Decision, Status, Submission
 from tasks.decide.store import refresh_current
 
 
@@ -50,15 +50,15 @@ def withdraw(engine: Engine, submission_id: str, reason: str, now: datetime) -> 
         sub = s.get(Submission, submission_id)
         if sub is None:
             raise WithdrawError(f"no submission {submission_id!r}")
-        if sub.status not in ("accepted", "superseded"):
+        if sub.status not in (Status.ACCEPTED, Status.SUPERSEDED):
             raise WithdrawError(f"submission {submission_id} is {sub.status}, not accepted")
-        sub.status, sub.withdrawn_reason = "withdrawn", reason.strip()
+        sub.status, sub.withdrawn_reason = Status.WITHDRAWN, reason.strip()
         s.add(sub)
         s.add(
             Decision(
                 submission_id=sub.id,
                 decided_at=now,
-                status="withdrawn",
+                status=Status.WITHDRAWN,
                 problems=[{"code": "withdrawn", "reason": reason.strip()}],
             )
         )

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from expectations.frames import Item
 from models.periods import Period, local_day_end_utc
 from models.problems import Problem, problem
-from models.submission import DECISION_ORDER, EnterpriseRecord, ReportedFigure, Submission
+from models.submission import DECISION_ORDER, EnterpriseRecord, ReportedFigure, Status, Submission
 
 Key = tuple[str, str]  # (unit_code, period)
 
@@ -79,7 +79,7 @@ def load_ledger(engine: Engine, periods: set[str], timely_days: int) -> Ledger:
     ledger = Ledger()
     t = Submission.__table__  # type: ignore[attr-defined]
     fig, ent = ReportedFigure.__table__, EnterpriseRecord.__table__  # type: ignore[attr-defined]
-    chosen = t.c.period.in_(wanted) & t.c.status.in_(["accepted", "superseded"])
+    chosen = t.c.period.in_(wanted) & t.c.status.in_([Status.ACCEPTED, Status.SUPERSEDED])
     figs: dict[str, dict[str, int]] = {}
     ents: dict[str, dict[str, Attrs]] = {}
     with engine.connect() as conn:
@@ -110,7 +110,7 @@ def load_ledger(engine: Engine, periods: set[str], timely_days: int) -> Ledger:
         if period not in dues:
             dues[period] = local_day_end_utc(Period.parse(period).due_date(timely_days))
         acc = Accepted((received, uri, sha), unit, figs.get(sid, {}), ents.get(sid, {}), sid)
-        if status == "accepted":
+        if status == Status.ACCEPTED:
             ledger.take((unit, period), acc, False)
         if received < dues[period]:
             ledger.on_time.add((unit, period))

@@ -14,7 +14,7 @@ from models.catalog import UnitCatalog
 from models.form import ParsedSubmission
 from models.periods import Period
 from models.problems import Problem, cap_per_code, counts_by_code, problem
-from models.submission import Submission, decision_key
+from models.submission import Status, Submission, decision_key
 from tasks.decide import feedback
 from tasks.decide.corrections import add_warnings
 from tasks.decide.crosscheck import Candidate, cross_frames, load_ledger
@@ -182,7 +182,7 @@ def decide(
     for item in in_order(items, subs):
         sub, every = subs[item.submission_id], problems.get(item.submission_id, [])
         errors = sum(p.severity == "error" for p in every)
-        status = "rejected" if errors else "accepted"
+        status = Status.REJECTED if errors else Status.ACCEPTED
         unit, period = identity(item, units)
         found = cap_per_code(every)
         doc = feedback.report(
@@ -195,7 +195,7 @@ def decide(
         key = feedback.feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
         reports.append((key, feedback.to_json(doc), "application/json"))
         reports.append((key[:-4] + "html", feedback.to_html(doc), "text/html; charset=utf-8"))
-        parsed = item.parsed if status == "accepted" else None
+        parsed = item.parsed if status == Status.ACCEPTED else None
         outcome = Outcome(sub.id, status, found, unit, period, parsed, now, key)
         outcome.internal = item.parsed.internal
         outcome.counts = (errors, len(every) - errors)
@@ -215,7 +215,7 @@ def flag_decided(engine: Engine, store: ObjectStore, found: dict[str, list[Probl
     now = datetime.now(UTC)
     reports = []
     for sub, problems in add_warnings(engine, found):
-        doc = feedback.report(sub, "accepted", problems, sub.decided_at or now)
+        doc = feedback.report(sub, Status.ACCEPTED, problems, sub.decided_at or now)
         key = feedback.feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
         reports.append((key, feedback.to_json(doc), "application/json"))
         reports.append((key[:-4] + "html", feedback.to_html(doc), "text/html; charset=utf-8"))

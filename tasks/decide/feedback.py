@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from models.problems import Problem, counts_by_code
+from models.submission import Status
 from tasks.intake.collect import place
 from tasks.intake.sources import shown_source
 
-STATUS_VI = {"accepted": "Đã tiếp nhận", "rejected": "Bị từ chối"}
+STATUS_VI = {Status.ACCEPTED: "Đã tiếp nhận", Status.REJECTED: "Bị từ chối"}
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 
 
@@ -53,9 +54,9 @@ def report(
         "received_at": sub.received_at.isoformat(),
         "decided_at": decided_at.isoformat(),
         "summary": {"errors": errors, "warnings": total - errors},
-        "message_vi": STATUS_VI[status]
+        "message_vi": STATUS_VI[Status(status)]
         + ("" if not total else f": {errors} lỗi, {total - errors} cảnh báo"),
-        "message_en": {"accepted": "Accepted", "rejected": "Rejected"}[status]
+        "message_en": {Status.ACCEPTED: "Accepted", Status.REJECTED: "Rejected"}[Status(status)]
         + ("" if not total else f": {errors} errors, {total - errors} warnings"),
         "problems": [p.to_dict() for p in problems],
         "problem_counts": counts,
@@ -80,7 +81,7 @@ tr.error td:first-child{color:#b42318;font-weight:600}tr.warning td:first-child{
 def to_html(doc: dict[str, Any]) -> bytes:
     """A self-contained page (no scripts, no external assets), Vietnamese first."""
     e = html.escape
-    ok = doc["status"] == "accepted"
+    ok = doc["status"] == Status.ACCEPTED
     rows = "".join(
         f'<tr class="{e(p["severity"])}"><td>{e(SEVERITY_VI[p["severity"]])}'
         f'<div class="en">{e(p["severity"])}</div></td><td>{e(p["sheet"] or "")}</td>'

@@ -18,6 +18,7 @@ from models.submission import (
     Decision,
     EnterpriseRecord,
     ReportedFigure,
+    Status,
     Submission,
 )
 
@@ -51,7 +52,7 @@ def pending(engine: Engine, limit: int | None = None, offset: int = 0) -> list[S
     with Session(engine) as s:
         q = (
             select_model(Submission)
-            .where(Submission.status == "received")
+            .where(Submission.status == Status.RECEIVED)
             .order_by(*(col(getattr(Submission, c)) for c in DECISION_ORDER))
         )
         return list(s.exec(q.offset(offset).limit(limit) if limit else q).all())
@@ -101,7 +102,7 @@ def refresh_current(conn: Connection, changes: list[Change]) -> None:
     units, periods = {u for u, _ in keys}, {p for _, p in keys}
     q = select(
         t.c.id, t.c.unit_code, t.c.period, t.c.status, t.c.supersedes, *t.c[DECISION_ORDER]
-    ).where(t.c.period.in_(periods), t.c.status.in_(["accepted", "superseded"]))
+    ).where(t.c.period.in_(periods), t.c.status.in_([Status.ACCEPTED, Status.SUPERSEDED]))
     if len(units) <= 500:
         q = q.where(t.c.unit_code.in_(units))
     incoming = {sid for _, _, sid in changes if sid}
@@ -126,11 +127,11 @@ def refresh_current(conn: Connection, changes: list[Change]) -> None:
         group.sort(key=lambda r: r["order"], reverse=True)
         current = group[0]
         if current["id"] == new_id:
-            previous = next((r for r in group[1:] if r["status"] == "accepted"), None)
+            previous = next((r for r in group[1:] if r["status"] == Status.ACCEPTED), None)
             current["supersedes"] = previous["id"] if previous else None
-        current["status"] = "accepted"
+        current["status"] = Status.ACCEPTED
         for r in group[1:]:
-            r["status"] = "superseded"
+            r["status"] = Status.SUPERSEDED
     changed = [
         {"b_id": r["id"], "b_status": r["status"], "b_supersedes": r["supersedes"]}
         for group in groups.values()
@@ -170,7 +171,7 @@ def _store(conn: Connection, outcomes: list[Outcome]) -> None:
     columns = ("status", "decided_at", "unit_code", "period", "error_count", "warning_count")
     claimed = conn.execute(
         update(t)
-        .where(t.c.id == bindparam("b_id"), t.c.status == "received")
+        .where(t.c.id == bindparam("b_id"), t.c.status == Status.RECEIVED)
         .values({c: bindparam(f"b_{c}", type_=t.c[c].type) for c in (*columns, "problems")}),
         [
             {"b_id": d["submission_id"], **{f"b_{c}": d[c] for c in (*columns, "problems")}}
@@ -184,7 +185,7 @@ def _store(conn: Connection, outcomes: list[Outcome]) -> None:
         insert(Decision.__table__),  # type: ignore[attr-defined]
         [{k: d[k] for k in (*kept, "problems", "feedback_key")} for d in decided],
     )
-    accepted = [o for o in outcomes if o.status == "accepted" and o.unit_code and o.period]
+    accepted = [o for o in outcomes if o.status == Status.ACCEPTED and o.unit_code and o.period]
     figures: list[dict[str, Any]] = []
     ents: list[dict[str, Any]] = []
     for o in accepted:

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from models.db import upsert
-from models.submission import Submission
+from models.submission import Status, Submission
 from models.text import fit
 from tasks.intake.parse import Limits, file_format, parse_ahead
 from tasks.intake.sources import FoundFile, Skipped, read_error
@@ -168,7 +168,7 @@ def register(
             "path_period": fit(f.path_period, PATH_PERIOD_LEN),
             "received_at": f.received_at,
             "collected_at": now,
-            "status": "received",
+            "status": Status.RECEIVED,
             "problems": [],
         }
         for (f, m), key in zip(new, keys, strict=True)

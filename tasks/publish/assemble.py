@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from models.periods import Period, is_year
-from models.submission import Submission
+from models.submission import Status, Submission
 from tasks.publish import build, queries, report
 from tasks.publish.build import Context, Publication
 
@@ -38,17 +38,17 @@ def notes(engine: Engine, pub: Publication) -> list[tuple[str, str]]:
         subs = conn.execute(
             select(t.c.status, t.c.warning_count, t.c.problems).where(t.c.period.in_(quarters))
         ).all()
-    rejected = sum(status == "rejected" for status, _, _ in subs)
+    rejected = sum(status == Status.REJECTED for status, _, _ in subs)
     warned = [
         problems
         for status, warnings, problems in subs
-        if status in ("accepted", "superseded") and warnings
+        if status in (Status.ACCEPTED, Status.SUPERSEDED) and warnings
     ]
     conflicts = sorted(
         {
             (p["value"], p["expected"])
             for status, _, problems in subs
-            if status == "accepted"
+            if status == Status.ACCEPTED
             for p in problems
             if p["code"] == "tax_code_conflict"
         }

@@ -8,6 +8,7 @@ from typing import Any
 
 from models.catalog import Unit
 from models.periods import Period, local_day_end_utc
+from models.submission import Status
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,10 @@ def unit_status(
     """``on_time`` / ``late`` by the first accepted submission; else ``missing``/``pending``."""
     due = local_day_end_utc(period.due_date(timely_days))
     kept = sorted(
-        (s for s in subs if s.status in ("accepted", "superseded")), key=lambda s: s.received_at
+        (s for s in subs if s.status in (Status.ACCEPTED, Status.SUPERSEDED)),
+        key=lambda s: s.received_at,
     )
-    current = next((s for s in subs if s.status == "accepted"), None)
+    current = next((s for s in subs if s.status == Status.ACCEPTED), None)
     if kept:
         return ("on_time" if kept[0].received_at < due else "late"), current
     return ("pending" if now < due else "missing"), None
@@ -58,7 +60,7 @@ def quarter_rows(
                 "status": status,
                 "submission_id": current.id if current else None,
                 "received_at": current.received_at if current else None,
-                "rejected_count": sum(s.status == "rejected" for s in mine),
+                "rejected_count": sum(s.status == Status.REJECTED for s in mine),
             }
         )
     return rows

@@ -11,7 +11,7 @@ from sqlmodel import select as select_model
 from models.catalog import UnitCatalog
 from models.periods import Period
 from models.publication import IndicatorValue, PublishMark, Snapshot
-from models.submission import Decision, EnterpriseRecord, ReportedFigure, Submission
+from models.submission import Decision, EnterpriseRecord, ReportedFigure, Status, Submission
 from tasks.publish.completeness import SubmissionFact
 from tasks.publish.indicators import Enterprise, UnitReport
 
@@ -32,7 +32,7 @@ def quarter_data(engine: Engine, period: str) -> tuple[dict[str, UnitReport], li
     """Current accepted reports per unit, and every decided submission's facts."""
     t = Submission.__table__  # type: ignore[attr-defined]
     fig, ent = ReportedFigure.__table__, EnterpriseRecord.__table__  # type: ignore[attr-defined]
-    current = (t.c.period == period) & (t.c.status == "accepted") & t.c.unit_code.is_not(None)
+    current = (t.c.period == period) & (t.c.status == Status.ACCEPTED) & t.c.unit_code.is_not(None)
     reports: dict[str, UnitReport] = {}
     units: dict[str, str] = {}
     with engine.connect() as conn:
