@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
+
+import jinja2
+from markupsafe import Markup
 
 from models.problems import Problem, counts_by_code
 from models.submission import Status
@@ -78,41 +81,26 @@ vertical-align:top;font-size:.9rem}th{background:#f3f6f9}.en{color:#52606d;font-
 tr.error td:first-child{color:#b42318;font-weight:600}tr.warning td:first-child{color:#a15c07}"""
 
 
+_PAGES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,  # every value a unit wrote is escaped
+    keep_trailing_newline=False,
+)
+
+
 def to_html(doc: dict[str, Any]) -> bytes:
     """A self-contained page (no scripts, no external assets), Vietnamese first."""
-    e = html.escape
-    ok = doc["status"] == Status.ACCEPTED
-    rows = "".join(
-        f'<tr class="{e(p["severity"])}"><td>{e(SEVERITY_VI[p["severity"]])}'
-        f'<div class="en">{e(p["severity"])}</div></td><td>{e(p["sheet"] or "")}</td>'
-        f"<td>{e(str(p['row'] or ''))}</td><td>{e(p['field'] or '')}</td>"
-        f"<td>{e(p['value'] or '')}</td><td>{e(p['expected'] or '')}</td>"
-        f'<td>{e(p["message_vi"])}<div class="en">{e(p["message_en"])}</div></td></tr>'
-        for p in doc["problems"]
-    )
-    table = (
-        "<table><tr><th>Mức độ</th><th>Trang tính</th><th>Dòng</th><th>Trường</th>"
-        "<th>Giá trị</th><th>Yêu cầu</th><th>Nội dung</th></tr>" + rows + "</table>"
-        if rows
-        else "<p>Không có lỗi hay cảnh báo. <span class='en'>No problems.</span></p>"
-    )
     shown = counts_by_code([Problem(**p) for p in doc["problems"]])
-    more = [(code, n, shown.get(code, 0)) for code, n in doc.get("problem_counts", {}).items()]
-    table += "".join(
-        f"<p>{e(code)}: chỉ liệt kê {m} trong số {n} lỗi cùng loại "
-        f"<span class='en'>(the first {m} of {n} shown)</span></p>"
-        for code, n, m in more
-        if n > m
+    more = [
+        (code, n, shown.get(code, 0))
+        for code, n in doc.get("problem_counts", {}).items()
+        if n > shown.get(code, 0)
+    ]
+    page = _PAGES.get_template("feedback.html.j2").render(
+        doc=doc,
+        ok=doc["status"] == Status.ACCEPTED,
+        css=Markup(_CSS),
+        severity_vi=SEVERITY_VI,
+        more=more,
     )
-    f = doc["file"]
-    page = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<title>Phản hồi báo cáo {e(str(doc["unit_code"]))} {e(str(doc["period"]))}</title>
-<style>{_CSS}</style></head><body>
-<h1 class="{"ok" if ok else "bad"}">{e(doc["message_vi"])}
-<div class="en">{e(doc["message_en"])}</div></h1>
-<p>Đơn vị / unit: <b>{e(str(doc["unit_code"]))}</b> · Kỳ / period: <b>{e(str(doc["period"]))}</b>
-· Nhận lúc / received: {e(doc["received_at"])}</p>
-<p>Tệp / file: <b>{e(f["name"])}</b><br><span class="en">sha256 {e(f["sha256"])}</span></p>
-{table}<p class="en">Mã tiếp nhận / submission id: {e(doc["submission_id"])}</p>
-</body></html>"""
     return page.encode("utf-8")
