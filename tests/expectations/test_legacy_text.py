@@ -1,0 +1,52 @@
+"""Legacy-encoded Vietnamese (TCVN3, VNI read as Windows-1252) against valid Unicode text."""
+
+from __future__ import annotations
+
+import pytest
+
+from expectations.legacy_text import (
+    decode_tcvn3,
+    decode_vni,
+    is_legacy_encoded,
+    is_valid_vietnamese,
+)
+
+
+@pytest.mark.parametrize(
+    ("mojibake", "meant", "decode"),
+    [
+        ("TiÕng ViÖt", "Tiếng Việt", decode_tcvn3),
+        ("C«ng ty TNHH PhÇn mÒm", "Công ty TNHH Phần mềm", decode_tcvn3),
+        ("Tieáng Vieät", "Tiếng Việt", decode_vni),
+        ("Coâng ty", "Công ty", decode_vni),
+    ],
+)
+def test_legacy_text_is_flagged_and_decodes_to_what_was_meant(
+    mojibake: str, meant: str, decode: object
+) -> None:
+    assert is_legacy_encoded(mojibake)
+    assert decode(mojibake) == meant  # type: ignore[operator]
+    assert is_valid_vietnamese(meant) and not is_legacy_encoded(meant)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "VÕ VĂN KIỆT",  # capitals with tones: valid, though TCVN3 has Õ
+        "Nguyễn Thị Hoà",  # old tone placement
+        "Nguyễn Thị Hòa",
+        "Công ty Cổ phần Số hoá Vàm Cỏ",
+        "Phần mềm ERP, IoT & AI",  # Latin words, acronyms and signs
+        "Café 24°C",  # a Latin letter Vietnamese lacks, but nothing decodes to Vietnamese
+        "ASCII only",
+        "",
+        None,
+    ],
+)
+def test_valid_text_passes(text: str | None) -> None:
+    assert not is_legacy_encoded(text)
+
+
+def test_a_word_with_two_tones_is_not_vietnamese() -> None:
+    assert not is_valid_vietnamese("Tiếếng")
+    assert is_valid_vietnamese("Tiếng")
