@@ -22,9 +22,9 @@ HomeOpt = Annotated[Path | None, typer.Option("--home", help="State directory (C
 
 
 def _settings(home: Path | None = None) -> object:
-    from flows.settings import Settings
+    from flows.settings import load_settings
 
-    return Settings(home=home) if home else Settings()
+    return load_settings(home)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:

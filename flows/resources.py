@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
-from flows.settings import Settings
+from flows.settings import Settings, load_settings
 from models.catalog import (
     Indicator,
     UnitCatalog,
@@ -112,12 +111,7 @@ def resources(home: str | None = None, inbox: str | None = None) -> Resources:
     processes with the configured settings) share the engine, store and catalog, and the
     database is prepared once (loading a national catalog takes a few tenths of a second).
     """
-    overrides: dict[str, object] = {}
-    if home:
-        overrides["home"] = Path(home)
-    if inbox:
-        overrides["sources"] = inbox
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings = load_settings(home, inbox)
     key = settings.model_dump_json()
     if key not in _CACHE:
         res = Resources(settings)

@@ -52,11 +52,11 @@ def main_job(inbox: Path | None, home: Path | None, period: str | None) -> int:
     quiet_offline()
     from pydantic import ValidationError
 
-    from flows.settings import Settings
+    from flows.settings import load_settings
     from models.periods import Period, PeriodError
 
     try:
-        settings = Settings(**({"home": home} if home else {}))  # type: ignore[arg-type]
+        settings = load_settings(home)
         if inbox is not None:
             if not inbox.is_dir():
                 return _usage(f"inbox folder not found: {inbox}")

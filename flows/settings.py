@@ -65,3 +65,14 @@ class Settings(BaseSettings):
     @property
     def max_unpacked_bytes(self) -> int:
         return int(self.max_unpacked_mb * 1024 * 1024)
+
+
+def load_settings(home: str | Path | None = None, sources: str | None = None) -> Settings:
+    """The settings from the environment and ``.env``, with a command's ``--home`` and
+    ``--inbox`` over them: the one place they are built."""
+    overrides: dict[str, object] = {}
+    if home:
+        overrides["home"] = Path(home)
+    if sources:
+        overrides["sources"] = sources
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -10,14 +10,14 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.resources import Resources
-from flows.settings import Settings
+from flows.settings import load_settings
 
 COLORS = {"on_time": "green", "late": "yellow", "missing": "red", "pending": "bright_black"}
 
 
 def _resources(home: Path | None) -> Resources:
 
-    res = Resources(Settings(**({"home": home} if home else {})))  # type: ignore[arg-type]
+    res = Resources(load_settings(home))
     res.prepare_database()
     return res
 
