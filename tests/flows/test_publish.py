@@ -12,9 +12,10 @@ import frictionless
 import pytest
 
 from examples.sample_inbox import write_sample_inbox
+from tests.support.databases import chiso_database
 from tests.support.inbox import at, changed, valid_doc, write
 from tests.support.snapshots import latest, province, read_csv, store, versions
-from tests.support.state import dump, submissions
+from tests.support.state import db_kind, dump, submissions
 
 VERSION = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{12}$")
 PERIODS = ["2024", "2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025", "2025Q1", "2025Q2", "2025Q3"]
@@ -214,22 +215,27 @@ def test_second_run_changes_nothing(sample: tuple[Path, Path]) -> None:
     assert dump(home) == before and sorted(store(home).list_keys()) == keys
 
 
-def test_withdrawal_restores_the_previous_submission(sample: tuple[Path, Path]) -> None:
-    """Last in the module: it changes the shared sample state."""
+def test_withdrawal_restores_the_previous_submission(
+    sample: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """On a home of its own (the module's sample stays as the other tests expect it)."""
     from flows.status import withdraw_submission
 
-    _, home = sample
-    subs = submissions(home)
-    correction = subs["703/2025Q1/baocao_703_2025Q1_dinh_chinh.xlsx"]
-    assert correction.status == "accepted"
-    before = versions(home)
-    assert withdraw_submission(correction.id, "số liệu nhập sai", home) == 0
-    subs = submissions(home)
-    assert subs["703/2025Q1/baocao_703_2025Q1_dinh_chinh.xlsx"].status == "withdrawn"
-    assert subs["703/2025Q1/baocao_703_2025Q1.json"].status == "accepted"
-    after = versions(home)
-    assert {p for p in PERIODS if after[p] != before[p]} == {"2025Q1", "2025"}
-    assert withdraw_submission(correction.id, "again", home) == 2  # not accepted any more
+    inbox, shared = sample
+    with chiso_database(db_kind(shared)):
+        home = tmp_path / "withdraw"
+        run(inbox, home)
+        subs = submissions(home)
+        correction = subs["703/2025Q1/baocao_703_2025Q1_dinh_chinh.xlsx"]
+        assert correction.status == "accepted"
+        before = versions(home)
+        assert withdraw_submission(correction.id, "số liệu nhập sai", home) == 0
+        subs = submissions(home)
+        assert subs["703/2025Q1/baocao_703_2025Q1_dinh_chinh.xlsx"].status == "withdrawn"
+        assert subs["703/2025Q1/baocao_703_2025Q1.json"].status == "accepted"
+        after = versions(home)
+        assert {p for p in PERIODS if after[p] != before[p]} == {"2025Q1", "2025"}
+        assert withdraw_submission(correction.id, "again", home) == 2  # not accepted any more
 
 
 def test_a_years_roster_is_its_latest_quarters(sample: tuple[Path, Path]) -> None:
