@@ -24,7 +24,8 @@ from models.db import make_engine, upgrade
 from models.periods import Period, latest_ended
 from tasks.intake.parse import Limits
 from tasks.intake.sources import Source, open_source
-from tasks.objects.store import ObjectStore, open_store
+from tasks.objects import open_store
+from tasks.objects.store import ObjectStore
 
 
 @dataclass

@@ -22,7 +22,8 @@ from tasks.decide.store import Outcome, record
 from tasks.decide.validate import merge, path_problems, run_suite, to_problems, validate_content
 from tasks.intake.filesafety import check_size
 from tasks.intake.parse import Limits, parse_many, take_ahead
-from tasks.objects.store import ObjectStore, get_all
+from tasks.objects.many import get_all
+from tasks.objects.store import ObjectStore
 
 log = logging.getLogger(__name__)
 

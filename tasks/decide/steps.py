@@ -15,7 +15,8 @@ from tasks.boundary import as_one, timed
 from tasks.decide import decisions, store, validate
 from tasks.decide.claim import Claimer
 from tasks.intake.limits import Limits
-from tasks.objects.store import ObjectStore, put_folder
+from tasks.objects.many import put_folder
+from tasks.objects.store import ObjectStore
 from tasks.progress import report_progress
 
 

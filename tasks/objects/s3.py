@@ -17,7 +17,8 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tasks.objects.store import Obj, in_threads
+from tasks.objects.many import in_threads
+from tasks.objects.store import Obj
 
 MULTIPART = TransferConfig(multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024)
 LOCK_TTL = timedelta(minutes=10)

@@ -9,13 +9,11 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
-import mimetypes
 import os
 import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO, Protocol, TypeVar
@@ -245,40 +243,3 @@ def _sync(fds: Sequence[int], root: Path) -> None:
             os.close(fd)
     for fd in fds:
         os.fsync(fd)
-
-
-def in_threads(fn: Callable[[T], R], items: Sequence[T], workers: int = 8) -> list[R]:
-    """``fn`` over ``items`` in threads, in order, the first error raised (after every call
-    has finished): for waits on the disk or the network to overlap."""
-    if len(items) < 2:
-        return [fn(i) for i in items]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chiso-io") as pool:
-        return list(pool.map(fn, items))
-
-
-def put_folder(store: ObjectStore, prefix: str, folder: Path) -> None:
-    """Every file under ``folder`` into ``store`` under ``prefix``, typed by its name."""
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            kind = mimetypes.guess_type(path.name)[0]
-            if kind and kind.startswith("text/"):
-                kind += "; charset=utf-8"
-            store.put(prefix + path.relative_to(folder).as_posix(), path.read_bytes(), kind)
-
-
-def get_all(store: ObjectStore, keys: Sequence[str]) -> list[bytes]:
-    """Read many objects at once, in order (the waits overlap in threads)."""
-    return in_threads(store.get, keys)
-
-
-def open_store(uri: str, endpoint_url: str | None = None) -> ObjectStore:
-    """The object store a setting names: a folder, ``file:///path`` or ``s3://bucket/prefix``."""
-    if uri.startswith("s3://"):
-        from tasks.objects.s3 import S3ObjectStore
-
-        return S3ObjectStore.from_uri(uri, endpoint_url)
-    if uri.startswith("file://"):
-        from urllib.parse import unquote, urlparse
-
-        return LocalObjectStore(Path(unquote(urlparse(uri).path)))
-    return LocalObjectStore(Path(uri))
