@@ -16,6 +16,7 @@ import httpx
 
 from models.catalog import UnitCatalog, load_units
 from models.periods import Period, local_today
+from tasks.intake import jsondoc
 from tasks.intake.sources import FoundFile, Skipped, redact
 
 log = logging.getLogger(__name__)
@@ -37,25 +38,13 @@ class HttpSourceError(RuntimeError):
 def canonical(data: bytes) -> bytes:
     """The document's canonical JSON (sorted keys, no spaces), so a server that
     re-serialises it does not make a new submission; bytes that are not a clean JSON
-    object (invalid, NaN, repeated keys) are kept as they are, for the validator."""
-    seen_dup = False
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        nonlocal seen_dup
-        out = dict(items)
-        seen_dup = seen_dup or len(out) != len(items)
-        return out
-
-    def no_constants(name: str) -> Any:
-        raise ValueError(name)
-
+    object (invalid, NaN, repeated keys, an object past any part's size) are kept as they
+    are, for the validator. Decoded as the readers decode it (:func:`jsondoc.decode`)."""
     try:
-        doc = json.loads(
-            data.decode("utf-8-sig"), object_pairs_hook=pairs, parse_constant=no_constants
-        )
+        doc = jsondoc.decode(data.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError, RecursionError):
         return data
-    if seen_dup:
+    if not jsondoc.is_plain(doc):
         return data
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 

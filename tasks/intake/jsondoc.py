@@ -80,6 +80,32 @@ def _int(text: str) -> int | str:
     return int(text) if len(text) <= MAX_COUNT_CHARS else text
 
 
+def decode(text: str, most: int = 1_100) -> Any:
+    """A document as the readers take it: ``NaN``/``Infinity`` refused (``ValueError``), a
+    repeated key kept visible (:class:`_Dup`), an object of more than ``most`` members left
+    unbuilt (:class:`_TooMany`), an integer too long for any figure kept as text."""
+    return json.loads(
+        text,
+        parse_constant=_reject_constant,
+        object_pairs_hook=partial(_pairs, most=most),
+        parse_int=_int,
+    )
+
+
+def is_plain(doc: Any) -> bool:
+    """Whether :func:`decode` found no repeated key and no oversized object in ``doc``."""
+    todo = [doc]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, (_Dup, _TooMany)):
+            return False
+        if isinstance(value, dict):
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            todo.extend(value)
+    return True
+
+
 def read_json(data: bytes, out: ParsedSubmission, limits: Limits | None = None) -> None:
     """Fill ``out`` from a JSON document (UTF-8, a byte-order mark tolerated)."""
     limits = limits or Limits()
@@ -102,12 +128,7 @@ def read_json(data: bytes, out: ParsedSubmission, limits: Limits | None = None) 
         )
         return
     try:
-        doc = json.loads(
-            text,
-            parse_constant=_reject_constant,
-            object_pairs_hook=partial(_pairs, most=limits.max_figures + 100),
-            parse_int=_int,
-        )
+        doc = decode(text, limits.max_figures + 100)
     except _NotANumber as exc:
         out.problems.append(problem("json_not_number", value=str(exc), expected="a number"))
         return

@@ -50,6 +50,8 @@ def test_reserialised_document_is_the_same_submission() -> None:
     assert hashlib.sha256(canonical(a)).digest() == hashlib.sha256(canonical(b)).digest()
     for raw in (b'{"a": NaN}', b'{"a": 1, "a": 2}', b"not json", "\ufeff{}".encode()[:2]):
         assert canonical(raw) == raw  # left for the validator to reject precisely
+    huge = json.dumps({"indicators": {f"X{i}": 1 for i in range(5000)}}).encode()
+    assert canonical(huge) == huge  # an object past any part's size: never rebuilt here
 
 
 def _skipped(found: list[FoundFile | Skipped]) -> dict[str, str]:
