@@ -148,18 +148,18 @@ def decide_apart(
     try:
         found = find_problems(engine, items, subs, units, rules, timely_days)
         return decide(engine, store, items, subs, found, units)
-    except Exception:
+    except Exception as exc:
         if len(items) > 1:
             mid = len(items) // 2
             return [
                 *decide_apart(engine, store, items[:mid], subs, units, rules, timely_days),
                 *decide_apart(engine, store, items[mid:], subs, units, rules, timely_days),
             ]
-        trace = traceback.format_exc()
+        trace, kind = traceback.format_exc(), type(exc).__name__
     log.error("submission %s failed to be decided:\n%s", items[0].submission_id, trace)
     item = items[0]
     item.parsed.internal = trace
-    failed = problem("internal_error", value=trace.strip().rsplit("\n", 1)[-1].split(":", 1)[0])
+    failed = problem("internal_error", value=kind)
     return decide(engine, store, [item], subs, {item.submission_id: [failed]}, units)
 
 
@@ -193,9 +193,8 @@ def decide(
             now,
             counts_by_code(every),
         )
-        key = feedback.feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
-        reports.append((key, feedback.to_json(doc), "application/json"))
-        reports.append((key[:-4] + "html", feedback.to_html(doc), "text/html; charset=utf-8"))
+        key, files = feedback.objects(sub, doc)
+        reports += files
         parsed = item.parsed if status == Status.ACCEPTED else None
         outcome = Outcome(sub.id, status, found, unit, period, parsed, now, key)
         outcome.internal = item.parsed.internal
@@ -217,9 +216,7 @@ def flag_decided(engine: Engine, store: ObjectStore, found: dict[str, list[Probl
     reports = []
     for sub, problems in add_warnings(engine, found):
         doc = feedback.report(sub, Status.ACCEPTED, problems, sub.decided_at or now)
-        key = feedback.feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
-        reports.append((key, feedback.to_json(doc), "application/json"))
-        reports.append((key[:-4] + "html", feedback.to_html(doc), "text/html; charset=utf-8"))
+        reports += feedback.objects(sub, doc)[1]
     store.put_many(reports)
 
 

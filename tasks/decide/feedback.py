@@ -23,6 +23,16 @@ def feedback_key(path_unit: str | None, path_period: str | None, sid: str, ext: 
     return f"feedback/{place(path_unit, path_period)}/{sid}.{ext}"
 
 
+def objects(sub: Any, doc: dict[str, Any]) -> tuple[str, list[tuple[str, bytes, str]]]:
+    """The feedback report's key (its JSON) and its two objects, JSON and HTML, for
+    ``sub`` (the Submission row, for its path) and ``doc`` (:func:`report`)."""
+    key = feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
+    return key, [
+        (key, to_json(doc), "application/json"),
+        (key[:-4] + "html", to_html(doc), "text/html; charset=utf-8"),
+    ]
+
+
 def placed_path(sub: Any) -> str:
     """The file's path as its unit put it: ``<unit>/<period>/<file>`` (just the name for a
     file outside that layout, never a path of the server's)."""
