@@ -59,17 +59,18 @@ def collect(
     log.info("%d files seen, %d new submissions", len(found), len(new))
     for s in skipped:
         log.warning("skipped this run, looked at again next run: %s (%s)", s.where, s.reason)
+    listed = [{"entry": s.where, "reason": s.reason} for s in skipped[:SKIPPED_ROWS]]
     if skipped:
         events.later(
             create_table_artifact,
             key="collect-skipped",
-            table=[{"entry": s.where, "reason": s.reason} for s in skipped[:SKIPPED_ROWS]],
+            table=listed,
             description=f"{len(skipped)} source entries skipped this run (read again next run)"
             + (f"; the first {SKIPPED_ROWS}" if len(skipped) > SKIPPED_ROWS else ""),
         )
     return {
         "seen": len(found),
         "new": len(new),
-        "skipped": [{"entry": s.where, "reason": s.reason} for s in skipped[:SKIPPED_ROWS]],
+        "skipped": listed,
         "skipped_count": len(skipped),
     }

@@ -73,8 +73,6 @@ class FolderSource:
                 return None
         elif not stat.S_ISREG(st.st_mode):
             return None
-        if st.st_nlink > 1:
-            raise Refused(f"{st.st_nlink} hard links to this file; copy it instead of linking")
         return FoundFile(
             source_uri=path.as_uri(),
             rel_path=path.relative_to(self.root).as_posix(),
@@ -91,8 +89,8 @@ class FolderSource:
                 raise Refused("not a regular file")
             if (st.st_dev, st.st_ino) != identity:
                 raise Refused("the file changed since it was listed; it is read next run")
-            if st.st_nlink > 1:
-                raise Refused(f"{st.st_nlink} hard links to this file")
+            if st.st_nlink > 1:  # a hard link to a file outside would pass any path check
+                raise Refused(f"{st.st_nlink} hard links to this file; copy it instead of linking")
             opened = Path(os.readlink(f"/proc/self/fd/{fd}"))
             if not opened.is_relative_to(self.root):
                 raise Refused("the file lies outside the source folder")

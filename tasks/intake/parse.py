@@ -111,27 +111,22 @@ def parse_many(
 def read_alone(name: str, data: bytes, limits: Limits, workers: int) -> ParsedSubmission:
     """Read one file with nothing else in flight, so a worker's death is its doing; once
     more after a first death, then it is rejected."""
-    why = ""
     for _ in range(2):
         future = pool.submit(
             workers, limits.reader_memory_bytes, _read_chunk, [(name, data)], limits
         )
         try:
             return future.result()[0]
-        except Exception as exc:
-            why = _death(exc, limits)
+        except Exception:  # the pool does not say how its worker ended
             pool.reset(workers, limits.reader_memory_bytes)
     out = ParsedSubmission(filename=name, format=file_format(name))
-    out.problems.append(crashes_reader(why))
+    out.problems.append(
+        crashes_reader(
+            "the reader process ended abruptly: a native crash, or past its limit of "
+            f"{limits.reader_memory_mb} MB or {limits.reader_cpu_seconds} s of CPU"
+        )
+    )
     return out
-
-
-def _death(exc: BaseException, limits: Limits) -> str:
-    """What ended a worker, as far as can be told (the exit code is not kept)."""
-    text = str(exc)
-    if "SIGXCPU" in text or "-24" in text:
-        return f"more than {limits.reader_cpu_seconds} s of CPU"
-    return "the reader process ended abruptly (a native crash or too much memory)"
 
 
 AHEAD_MAX = 4000  # files parsed ahead at most (a national quarter; a backfill is not)

@@ -94,8 +94,3 @@ def submit(workers: int, memory_bytes: int, fn: Callable[..., T], *args: Any) ->
 def started() -> bool:
     """Whether this process has a reader pool (for tests)."""
     return bool(_POOL)
-
-
-def processes() -> list[int]:
-    """The pids of this process's reader workers."""
-    return [pid for p in _POOL.values() for pid in (p._processes or {})]
