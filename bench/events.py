@@ -23,7 +23,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from national import api_idle, prefect_server, server_cpu_s
 
-from flows.events import _event, _resource
+from tasks.events.contract import event, resource
 
 
 def events(n: int, related: list[dict[str, str]]) -> list[dict[str, object]]:
@@ -32,8 +32,8 @@ def events(n: int, related: list[dict[str, str]]) -> list[dict[str, object]]:
     out = []
     for i in range(n):
         ident = uuid.uuid4().hex[:20]
-        resource = _resource("submission", ident, unit=f"{25000 + i % 3321}", period="2025Q4")
-        received = _event("chiso.submission.received", resource, {"submission_id": ident}, at)
+        res = resource("submission", ident, unit=f"{25000 + i % 3321}", period="2025Q4")
+        received = event("chiso.submission.received", res, {"submission_id": ident}, at)
         out.append(received | {"related": related})
     return out
 

@@ -29,13 +29,12 @@ def main() -> None:
     args = parser.parse_args()
     data = b"x" * 3000
     objects = [(f"feedback/{25000 + i}/2025Q4/s{i}.json", data, None) for i in range(args.files)]
-    ways = ["unnamed", "named"] if objectstore._UNNAMED[0] else ["named"]
+    ways = ["unnamed", "named"] if objectstore.HAS_UNNAMED else ["named"]
     times: dict[str, list[tuple[float, float]]] = {way: [] for way in ways}
     with tempfile.TemporaryDirectory(dir=Path(__file__).parent / "results") as root:
         for r in range(args.rounds):
             for way in times:
-                objectstore._UNNAMED[0] = way == "unnamed"
-                store = LocalObjectStore(Path(root) / f"{way}-{r}")
+                store = LocalObjectStore(Path(root) / f"{way}-{r}", unnamed=way == "unnamed")
                 t, c = time.perf_counter(), time.process_time()
                 store.put_many(objects)
                 times[way].append((time.perf_counter() - t, time.process_time() - c))

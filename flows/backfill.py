@@ -8,10 +8,9 @@ from uuid import UUID
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
-from flows import events
-from flows.collect import collect
-from flows.process import process
-from flows.publish import publish_all
+from flows.collect import collect_submissions
+from flows.process import process_submissions
+from flows.publish import publish_snapshot
 from flows.resources import resources
 from tasks.boundary import shared_limit
 from tasks.decide import backfill as plan_
@@ -57,16 +56,14 @@ def backfill(
             0.0, key="backfill-progress", description=f"backfill {start}..{end}"
         ),
     )
-    with shared_limit(CONCURRENCY):
-        try:
-            collected = collect(home=home, periods=plan.quarters)
-            update_progress_artifact(progress, 25.0)
-            plan_.reopen(res.engine, plan.reprocess)
-            processed = process(home=home)
-            update_progress_artifact(progress, 60.0)
-            published = publish_all(res, plan.quarters)
-        finally:
-            events.flush()  # the run ends once its events are with the API, failed or not
-        update_progress_artifact(progress, 100.0)
+    # the three flows' bodies in this one flow run, as ``chiso run`` (flows/pipeline.py)
+    with shared_limit(CONCURRENCY), res.events.run():
+        collected = collect_submissions.fn(home=home, periods=plan.quarters)
+        update_progress_artifact(progress, 25.0)
+        plan_.reopen(res.engine, plan.reprocess)
+        processed = process_submissions.fn(home=home)
+        update_progress_artifact(progress, 60.0)
+        published = publish_snapshot.fn(home=home, periods=plan.quarters)
+    update_progress_artifact(progress, 100.0)
     summary |= {"collected": collected, "decided": processed["decided"], "published": published}
     return summary

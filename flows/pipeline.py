@@ -6,10 +6,9 @@ from typing import Any
 
 from prefect import flow
 
-from flows import events
-from flows.collect import collect
-from flows.process import process
-from flows.publish import publish_all
+from flows.collect import collect_submissions
+from flows.process import process_submissions
+from flows.publish import publish_snapshot
 from flows.resources import resources
 from models.periods import local_today
 from tasks.publish.queries import dirty_periods
@@ -26,14 +25,14 @@ def run_pipeline(
         home: chiso's state directory (default: CHISO_HOME).
         period: Only publish this quarter (YYYYQn).
     """
-    # the steps of collect-submissions and process-submissions, in this one flow run
-    try:
-        collected = collect(inbox=inbox, home=home, parse_ahead=True)
-        processed = process(home=home)
-        res = resources(home)
+    # the three flows' bodies (``.fn``) in this one flow run: a subflow run costs about a
+    # second of API round trips and heartbeat shutdown, more while the API takes a
+    # national quarter's events; their events go on while the next step runs
+    res = resources(home)
+    with res.events.run():
+        collected = collect_submissions.fn(inbox=inbox, home=home, parse_ahead=True)
+        processed = process_submissions.fn(home=home)
         # every quarter with a decision newer than its last publication, this run's or not
         periods = [period] if period else dirty_periods(res.engine, res.units, local_today())
-        published = publish_all(res, periods)
-    finally:
-        events.flush()  # the run ends once its events are with the API, failed or not
+        published = publish_snapshot.fn(home=home, periods=periods)
     return {"collected": collected, "processed": processed, "published": published}

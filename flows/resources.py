@@ -7,22 +7,23 @@ from datetime import datetime
 from functools import cached_property
 
 from sqlalchemy import Engine
-from sqlalchemy import select as sa_select
-from sqlmodel import Session
 
+from expectations.rules import Rules
 from flows.settings import Settings, load_settings
 from models.catalog import (
     Indicator,
     UnitCatalog,
+    install_catalog,
     load_indicators,
     load_targets,
     load_units,
-    reported_figures,
-    sync_catalog,
 )
-from models.db import make_engine, upgrade
-from models.periods import Period, latest_ended
-from tasks.intake.parse import Limits
+from models.db import make_engine
+from models.periods import Period
+from tasks.decide.rules import load_rules
+from tasks.events.sender import EventSender
+from tasks.intake.limits import Limits
+from tasks.intake.readers import Readers
 from tasks.intake.sources import Source, open_source
 from tasks.objects import open_store
 from tasks.objects.store import ObjectStore
@@ -81,54 +82,71 @@ class Resources:
 
     def prepare_database(self) -> None:
         """Migrate the schema to head and load the catalog into its tables."""
-        upgrade(self.engine)
-        with Session(self.engine) as session:
-            sync_catalog(session, self.units, self.indicators, self.targets)
-            session.commit()
+        install_catalog(self.engine, self.units, self.indicators, self.targets)
 
-    def rules(self, now: datetime | None = None) -> object:
+    def rules(self, now: datetime | None = None) -> Rules:
         """The validation rules, from the catalog tables of the database."""
-        from expectations.rules import Rules
-        from models.reference import ReportingUnit
+        return load_rules(self.engine, self.indicators, now)
 
-        t = ReportingUnit.__table__  # type: ignore[attr-defined]
-        with self.engine.connect() as conn:
-            q = sa_select(t.c.code_key, t.c.level, t.c.valid_from, t.c.valid_to)
-            units = [(k, level, start, end) for k, level, start, end in conn.execute(q)]
-        return Rules.build(units, reported_figures(self.indicators), latest_ended(now))
+    @cached_property
+    def readers(self) -> Readers:
+        return PROCESS.readers(self.limits)
+
+    @cached_property
+    def events(self) -> EventSender:
+        return PROCESS.events
 
 
-_CACHE: dict[str, Resources] = {}
 SHARED = ("engine", "store", "units", "indicators", "targets")  # the same for every source
 SOURCE_SETTINGS = {"sources", "http_headers"}
 
 
-def resources(home: str | None = None, inbox: str | None = None) -> Resources:
-    """This process's resources for these settings (built and migrated once per process).
+class Registry:
+    """The adapters this process keeps across flow runs (a worker runs many): one
+    :class:`Resources` per distinct configuration, one reader pool per set of limits, one
+    event sender (its thread posts to this process's Prefect API, in order)."""
 
-    Settings are read from the environment on every call, so the cache is keyed by their
-    values: one engine and one object store per distinct configuration. Settings that
-    differ only in their sources (``chiso run --inbox`` collects from a folder, then
-    processes with the configured settings) share the engine, store and catalog, and the
-    database is prepared once (loading a national catalog takes a few tenths of a second).
-    """
-    settings = load_settings(home, inbox)
-    key = settings.model_dump_json()
-    if key not in _CACHE:
-        res = Resources(settings)
-        same = settings.model_dump_json(exclude=SOURCE_SETTINGS)
-        twin = next(
-            (
-                r
-                for r in _CACHE.values()
-                if r.settings.model_dump_json(exclude=SOURCE_SETTINGS) == same
-            ),
-            None,
-        )
-        if twin is None:
-            res.prepare_database()
-        else:
-            for name in SHARED:
-                setattr(res, name, getattr(twin, name))
-        _CACHE[key] = res
-    return _CACHE[key]
+    def __init__(self) -> None:
+        self.events = EventSender()
+        self._resources: dict[str, Resources] = {}
+        self._readers: dict[Limits, Readers] = {}
+
+    def readers(self, limits: Limits) -> Readers:
+        if limits not in self._readers:
+            self._readers[limits] = Readers(limits)
+        return self._readers[limits]
+
+    def resources(self, settings: Settings) -> Resources:
+        """The resources of ``settings``, built and the database prepared once. Settings
+        that differ only in their sources (``chiso run --inbox`` collects from a folder,
+        then processes with the configured settings) share the engine, store and catalog,
+        and the database is prepared once (loading a national catalog takes a few tenths
+        of a second)."""
+        key = settings.model_dump_json()
+        if key not in self._resources:
+            res = Resources(settings)
+            same = settings.model_dump_json(exclude=SOURCE_SETTINGS)
+            twin = next(
+                (
+                    r
+                    for r in self._resources.values()
+                    if r.settings.model_dump_json(exclude=SOURCE_SETTINGS) == same
+                ),
+                None,
+            )
+            if twin is None:
+                res.prepare_database()
+            else:
+                for name in SHARED:
+                    setattr(res, name, getattr(twin, name))
+            self._resources[key] = res
+        return self._resources[key]
+
+
+PROCESS = Registry()
+
+
+def resources(home: str | None = None, inbox: str | None = None) -> Resources:
+    """This process's resources for the settings read from the environment now (with
+    ``home`` and an ``--inbox`` folder applied)."""
+    return PROCESS.resources(load_settings(home, inbox))

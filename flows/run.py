@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,37 +83,22 @@ def _run(settings: Any, period: str | None, inbox: str | None) -> dict[str, Any]
     """The pipeline flow; only an ``--inbox`` folder goes in its parameters (the configured
     sources stay in the settings: a source URL may carry credentials, and flow parameters
     are shown in the Prefect UI)."""
-    from flows.idle import nothing_to_do
+    from flows.resources import Resources
+    from tasks.idle import nothing_to_do
 
     home = str(settings.home)
-    if nothing_to_do(settings):
-        return {"idle": True}
+    res = Resources(settings)  # for this check only: the flow builds its own
+    try:
+        if nothing_to_do(res.engine, res.units, res.sources(), settings.max_file_bytes):
+            return {"idle": True}
+    finally:
+        res.engine.dispose()
     from flows.pipeline import run_pipeline
+    from tasks.warmup import start_api_while_importing_gx
 
-    _start_while_importing_gx()
+    start_api_while_importing_gx()
     with _progress_bar():
         return dict(run_pipeline(inbox=inbox, home=home, period=period))
-
-
-def _start_while_importing_gx() -> None:
-    """Overlap the two slow starts of a cold run: Prefect's ephemeral API (a subprocess the
-    flow would otherwise wait for) starts in a thread while this thread imports GX (seconds
-    of imports validation would otherwise pay later)."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
-
-    starter = None
-    if not PREFECT_API_URL.value() and PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        from prefect.server.api.server import SubprocessASGIServer
-
-        starter = threading.Thread(target=SubprocessASGIServer().start, name="chiso-api-start")
-        starter.start()
-    try:
-        import great_expectations  # noqa: F401
-
-        import expectations.custom  # noqa: F401
-    finally:
-        if starter is not None:
-            starter.join()  # the flow must not talk to an API that is not up yet
 
 
 @contextmanager

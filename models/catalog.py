@@ -7,10 +7,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from catalog import INDICATORS_CSV
-from models.db import upsert
+from models.db import upgrade, upsert
 from models.periods import Period
 from models.reference import IndicatorDefinition, ReportingUnit, Target
 
@@ -226,3 +227,16 @@ def sync_catalog(
     )
     upsert(session, IndicatorDefinition, [asdict(i) for i in indicators], ["code", "role"])
     upsert(session, Target, targets, ["indicator", "kind", "year"])
+
+
+def install_catalog(
+    engine: Engine,
+    units: UnitCatalog,
+    indicators: list[Indicator],
+    targets: list[dict[str, object]],
+) -> None:
+    """Migrate the schema to head and load the catalog into its tables."""
+    upgrade(engine)
+    with Session(engine) as session:
+        sync_catalog(session, units, indicators, targets)
+        session.commit()

@@ -21,27 +21,28 @@ from tasks.decide.crosscheck import Candidate, cross_frames, load_ledger
 from tasks.decide.store import Outcome, record
 from tasks.decide.validate import merge, path_problems, run_suite, to_problems, validate_content
 from tasks.intake.filesafety import check_size
-from tasks.intake.parse import Limits, parse_many, take_ahead
+from tasks.intake.readers import Readers
 from tasks.objects.many import get_all
 from tasks.objects.store import ObjectStore
 
 log = logging.getLogger(__name__)
 
 
-def read_items(store: ObjectStore, subs: list[Submission], limits: Limits) -> list[Item]:
+def read_items(store: ObjectStore, subs: list[Submission], readers: Readers) -> list[Item]:
     """Parse submissions from their archived bytes (an oversized file is never read), or
     take them as parsed ahead from the same bytes while they were collected."""
-    too_large = {s.id: p for s in subs if (p := check_size(s.size_bytes, limits.max_file_bytes))}
+    max_bytes = readers.limits.max_file_bytes
+    too_large = {s.id: p for s in subs if (p := check_size(s.size_bytes, max_bytes))}
     parsed = {
         s.id: done
         for s in subs
         if s.id not in too_large
-        and (done := take_ahead(s.content_sha256, s.filename, limits)) is not None
+        and (done := readers.take_ahead(s.content_sha256, s.filename)) is not None
     }
     readable = [s for s in subs if s.id not in too_large and s.id not in parsed]
     blobs = _archived(store, readable)
     files = [(s.filename, b) for s, b in zip(readable, blobs, strict=True) if b is not None]
-    read = iter(parse_many(files, limits))
+    read = iter(readers.many(files))
     for sub, blob in zip(readable, blobs, strict=True):
         if blob is not None:
             parsed[sub.id] = next(read)

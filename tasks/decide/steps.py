@@ -14,7 +14,7 @@ from models.submission import Submission
 from tasks.boundary import as_one, timed
 from tasks.decide import decisions, store, validate
 from tasks.decide.claim import Claimer
-from tasks.intake.limits import Limits
+from tasks.intake.readers import Readers
 from tasks.objects.many import put_folder
 from tasks.objects.store import ObjectStore
 from tasks.progress import report_progress
@@ -31,9 +31,9 @@ def claim_batch(claims: Claimer, limit: int) -> list[Submission]:
 @task(name="read-batch", cache_policy=NO_CACHE)
 @as_one
 @timed
-def read_batch(objects: ObjectStore, subs: list[Submission], limits: Limits) -> list[Item]:
-    """Parse each pending submission from its archived bytes."""
-    items = decisions.read_items(objects, subs, limits)
+def read_batch(objects: ObjectStore, subs: list[Submission], readers: Readers) -> list[Item]:
+    """Parse each pending submission from its archived bytes (or take it parsed ahead)."""
+    items = decisions.read_items(objects, subs, readers)
     report_progress("read", len(items), len(items))
     return items
 

@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 from models.db import upsert
 from models.submission import Status, Submission
 from models.text import fit
-from tasks.intake.parse import Limits, file_format, parse_ahead
+from tasks.intake.parse import file_format
+from tasks.intake.readers import Readers
 from tasks.intake.sources import FoundFile, Skipped, read_error
 from tasks.objects.store import ObjectStore
 
@@ -139,18 +140,17 @@ def register(
     store: ObjectStore,
     engine: Engine,
     max_bytes: int,
-    ahead: Limits | None = None,
+    ahead: Readers | None = None,
 ) -> tuple[list[Registered], list[Skipped]]:
     """Archive the bytes of each new file under ``raw/``, then record them all as received
     in one transaction (a crash in between leaves archived bytes a rerun reuses). With
-    ``ahead``, the new files start parsing in the pool meanwhile (:func:`parse_ahead`).
+    ``ahead``, the new files start parsing in the pool meanwhile (:meth:`Readers.start_ahead`).
     Files that cannot be read now are skipped (and returned)."""
     matched, skipped = matches(found, known, max_bytes)
     new = [(f, m) for f, m in matched if not m.known]
     if ahead is not None:
-        parse_ahead(
-            [(m.sha256, f.filename, m.data) for f, m in new if m.sha256 and m.data is not None],
-            ahead,
+        ahead.start_ahead(
+            [(m.sha256, f.filename, m.data) for f, m in new if m.sha256 and m.data is not None]
         )
     keys = _archive(new, store)
     now = datetime.now(UTC)

@@ -7,10 +7,10 @@ import re
 from functools import partial
 from typing import Any
 
-from models.form import ENTERPRISE_COLUMNS, INFO_FIELDS, ParsedSubmission
+from models.form import ENTERPRISE_COLUMNS, ParsedSubmission
 from models.problems import Problem, problem
 from tasks.intake.limits import Limits
-from tasks.intake.normalise import MAX_COUNT_CHARS, clean_text, match_key
+from tasks.intake.normalise import COLUMN_NAMES, INFO_NAMES, MAX_COUNT_CHARS, clean_text
 from tasks.intake.rows import enterprise_row, figure_row
 
 MAX_DEPTH = 8  # the document itself is 3 deep; anything far deeper is refused
@@ -159,7 +159,7 @@ def _read_document(doc: object, out: ParsedSubmission, limits: Limits) -> None:
         _shape(out, "$", doc, "a JSON object")
         return
     for name, value in doc.items():
-        field = match_key(name, INFO_FIELDS)
+        field = INFO_NAMES.match(name)
         if field:
             if isinstance(value, _NESTED):
                 _shape(out, name, value, "a text value")
@@ -219,7 +219,7 @@ def _read_enterprises(items: object, out: ParsedSubmission, most: int) -> None:
             continue
         cells = {}
         for name, value in item.items():
-            field = match_key(name, ENTERPRISE_COLUMNS)
+            field = COLUMN_NAMES.match(name)
             if field and not isinstance(value, _NESTED):
                 cells[field] = value
             elif field:

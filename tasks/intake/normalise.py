@@ -7,7 +7,16 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 
-from models.form import NO_WORDS, STATUSES, TYPES, YES_WORDS
+from models.form import (
+    ENTERPRISE_COLUMNS,
+    FIGURE_COLUMNS,
+    INFO_FIELDS,
+    NO_WORDS,
+    SHEETS,
+    STATUSES,
+    TYPES,
+    YES_WORDS,
+)
 
 # digits are ASCII digits only, as in unit codes and periods: a figure in Arabic-Indic or
 # fullwidth digits (an input method's slip) is not a number (figure_not_integer)
@@ -38,20 +47,27 @@ def key(value: object) -> str:
     return clean_text(value).casefold()
 
 
-_LOOKUPS: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+class Lookup:
+    """Canonical keys found by their key or their Vietnamese label (after :func:`key`)."""
 
-
-def match_key(value: object, names: dict[str, str]) -> str | None:
-    """The canonical key whose key or Vietnamese label equals ``value`` (after :func:`key`);
-    the first in ``names``' order when several do."""
-    entry = _LOOKUPS.get(id(names))
-    if entry is None or entry[0] is not names:
-        table: dict[str, str] = {}
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names  # canonical key: label
+        self.table: dict[str, str] = {}
         for canonical, label in names.items():
-            table.setdefault(canonical.casefold(), canonical)
-            table.setdefault(key(label), canonical)
-        entry = _LOOKUPS[id(names)] = (names, table)
-    return entry[1].get(key(value))
+            self.table.setdefault(canonical.casefold(), canonical)
+            self.table.setdefault(key(label), canonical)
+
+    def match(self, value: object) -> str | None:
+        """The canonical key ``value`` names; the first in the names' order when several do."""
+        return self.table.get(key(value))
+
+
+SHEET_NAMES = Lookup(SHEETS)
+INFO_NAMES = Lookup(INFO_FIELDS)
+FIGURE_NAMES = Lookup(FIGURE_COLUMNS)
+COLUMN_NAMES = Lookup(ENTERPRISE_COLUMNS)
+TYPE_NAMES = Lookup(TYPES)
+STATUS_NAMES = Lookup(STATUSES)
 
 
 def parse_count(value: object) -> int | None:
@@ -110,7 +126,7 @@ def parse_yes_no(value: object) -> bool | None:
 
 def parse_type(value: object) -> str | None:
     """The canonical enterprise type for a key or its Vietnamese label."""
-    return match_key(value, TYPES)
+    return TYPE_NAMES.match(value)
 
 
 def parse_status(value: object) -> str | None:
@@ -122,7 +138,7 @@ def parse_status(value: object) -> str | None:
         "tạm ngừng hoạt động": "tạm ngừng",
         "tạm ngưng": "tạm ngừng",
     }.get(k, k)
-    return match_key(k, STATUSES)
+    return STATUS_NAMES.match(k)
 
 
 def normalise_tax_code(value: object) -> str:

@@ -3,7 +3,7 @@
 A file read in a worker can cost at most that worker: a native abort of the XLSX reader,
 an allocation past the address-space limit or a runaway loop past the CPU limit ends the
 worker, not the run. The caller learns which files were in flight and reads each of them
-alone, so the one that brings a worker down is known (see :func:`tasks.intake.parse.parse_many`).
+alone, so the one that brings a worker down is known (see :meth:`tasks.intake.readers.Readers.many`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 ORPHAN_CHECK_S = 2.0
-_POOL: dict[tuple[int, int], ProcessPoolExecutor] = {}
 
 
 def _leave_with(owner: int) -> None:
@@ -59,38 +58,48 @@ def bounded_call(cpu_seconds: int, fn: Callable[..., T], *args: Any) -> T:
     return fn(*args)
 
 
-def pool(workers: int, memory_bytes: int) -> ProcessPoolExecutor:
-    """This process's pool for these bounds, started once (forkserver: no copy of the
-    parent's threads and locks; the server process imports the readers once)."""
-    key = (workers, memory_bytes)
-    if key not in _POOL:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["tasks.intake.parse"])
-        _POOL[key] = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=ctx,
-            initializer=_start_worker,
-            initargs=(os.getpid(), memory_bytes),
-        )
-    return _POOL[key]
+class ReaderPool:
+    """Worker processes for the readers, each bounded in memory, started on first use
+    (forkserver: no copy of the parent's threads and locks; the server process imports the
+    readers once) and started anew after a worker's death breaks them."""
 
+    def __init__(self, workers: int, memory_bytes: int) -> None:
+        self.workers = workers
+        self.memory_bytes = memory_bytes
+        self._executor: ProcessPoolExecutor | None = None
 
-def reset(workers: int, memory_bytes: int) -> None:
-    """Drop the pool (broken: a worker died); the next :func:`pool` starts a new one."""
-    broken = _POOL.pop((workers, memory_bytes), None)
-    if broken is not None:
-        broken.shutdown(wait=False, cancel_futures=True)
+    @property
+    def started(self) -> bool:
+        return self._executor is not None
 
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["tasks.intake.parse"])
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=ctx,
+                initializer=_start_worker,
+                initargs=(os.getpid(), self.memory_bytes),
+            )
+        return self._executor
 
-def submit(workers: int, memory_bytes: int, fn: Callable[..., T], *args: Any) -> Future[T]:
-    """Submit to the pool, starting a new one if the last broke."""
-    try:
-        return pool(workers, memory_bytes).submit(fn, *args)
-    except (BrokenProcessPool, RuntimeError):  # broken, or shut down after a break
-        reset(workers, memory_bytes)
-        return pool(workers, memory_bytes).submit(fn, *args)
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Submit to the pool, starting a new one if the last broke."""
+        try:
+            return self._pool().submit(fn, *args)
+        except (BrokenProcessPool, RuntimeError):  # broken, or shut down after a break
+            self.reset()
+            return self._pool().submit(fn, *args)
 
+    def reset(self) -> None:
+        """Drop the pool (broken: a worker died); the next submission starts a new one."""
+        broken, self._executor = self._executor, None
+        if broken is not None:
+            broken.shutdown(wait=False, cancel_futures=True)
 
-def started() -> bool:
-    """Whether this process has a reader pool (for tests)."""
-    return bool(_POOL)
+    def close(self) -> None:
+        """Stop the workers once their work is done."""
+        done, self._executor = self._executor, None
+        if done is not None:
+            done.shutdown(wait=True, cancel_futures=True)

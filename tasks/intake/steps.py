@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from tasks.boundary import as_one, timed
 from tasks.intake import collect, sources
-from tasks.intake.limits import Limits
+from tasks.intake.readers import Readers
 from tasks.objects.store import ObjectStore
 from tasks.progress import report_progress
 
@@ -38,7 +38,7 @@ def archive_files(
     objects: ObjectStore,
     engine: Engine,
     max_bytes: int,
-    ahead: Limits | None = None,
+    ahead: Readers | None = None,
 ) -> tuple[list[collect.Registered], list[sources.Skipped]]:
     """Archive each new file under ``raw/`` and register it as received (in chunks, one
     transaction each); with ``ahead``, start parsing the new files meanwhile. Files that

@@ -8,9 +8,6 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from models.form import (
-    ENTERPRISE_COLUMNS,
-    FIGURE_COLUMNS,
-    INFO_FIELDS,
     REQUIRED_ENTERPRISE_COLUMNS,
     REQUIRED_FIGURE_COLUMNS,
     SHEETS,
@@ -20,7 +17,14 @@ from models.problems import Problem, problem
 from tasks.intake.filesafety import formulas_without_value
 from tasks.intake.jsondoc import too_many
 from tasks.intake.limits import Limits
-from tasks.intake.normalise import clean_text, match_key
+from tasks.intake.normalise import (
+    COLUMN_NAMES,
+    FIGURE_NAMES,
+    INFO_NAMES,
+    SHEET_NAMES,
+    Lookup,
+    clean_text,
+)
 from tasks.intake.rows import enterprise_row, figure_row
 
 Row = list[Any]
@@ -61,7 +65,7 @@ def _find_sheets(names: list[str], out: ParsedSubmission) -> dict[str, str] | No
     """Map each part to its one sheet; report missing and ambiguous parts."""
     found: dict[str, list[str]] = {part: [] for part in SHEETS}
     for name in names:
-        part = match_key(name, SHEETS)
+        part = SHEET_NAMES.match(name)
         if part:
             found[part].append(name)
     ok = True
@@ -97,7 +101,7 @@ def _read_info(grid: list[Row], sheet: str, out: ParsedSubmission, unset: Cells)
     for i, row in enumerate(grid, start=1):
         if len(row) < 1 or _blank(row):
             continue
-        name = match_key(row[0], INFO_FIELDS)
+        name = INFO_NAMES.match(row[0])
         if name and name not in out.info:
             value = row[1] if len(row) > 1 else None
             out.info[name] = clean_text(value) or None
@@ -108,7 +112,7 @@ def _read_info(grid: list[Row], sheet: str, out: ParsedSubmission, unset: Cells)
 
 def _header(
     grid: list[Row],
-    columns: dict[str, str],
+    columns: Lookup,
     required: tuple[str, ...],
     sheet: str,
     out: ParsedSubmission,
@@ -117,7 +121,7 @@ def _header(
     for i, row in enumerate(grid[:_HEADER_SEARCH_ROWS]):
         index: dict[str, int] = {}
         for j, cell in enumerate(row):
-            name = match_key(cell, columns)
+            name = columns.match(cell)
             if name and name not in index:
                 index[name] = j
         if index:
@@ -130,7 +134,7 @@ def _header(
                         row=i + 1,
                         field=col,
                         value=", ".join(clean_text(c) for c in row if clean_text(c)),
-                        expected=f"a column '{col}' or '{columns[col]}'",
+                        expected=f"a column '{col}' or '{columns.names[col]}'",
                     )
                 )
             return (i, index) if not missing else None
@@ -164,7 +168,7 @@ def _rows(
 def _read_figures(
     grid: list[Row], sheet: str, out: ParsedSubmission, unset: dict[str, Cells], most: int
 ) -> None:
-    found = _header(grid, FIGURE_COLUMNS, REQUIRED_FIGURE_COLUMNS, sheet, out)
+    found = _header(grid, FIGURE_NAMES, REQUIRED_FIGURE_COLUMNS, sheet, out)
     if found is None:
         return
     start, index = found
@@ -181,7 +185,7 @@ def _read_figures(
 def _read_enterprises(
     grid: list[Row], sheet: str, out: ParsedSubmission, unset: dict[str, Cells], most: int
 ) -> None:
-    found = _header(grid, ENTERPRISE_COLUMNS, REQUIRED_ENTERPRISE_COLUMNS, sheet, out)
+    found = _header(grid, COLUMN_NAMES, REQUIRED_ENTERPRISE_COLUMNS, sheet, out)
     if found is None:
         return
     start, index = found

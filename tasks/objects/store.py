@@ -54,13 +54,26 @@ def _safe_key(key: str) -> str:
     return key
 
 
+OPEN_FILES = 256  # files a put_many holds open at once (and syncs together)
+
+
 class LocalObjectStore:
     """A folder with the contract's layout; every write is atomic (an unnamed file linked
     into place, or a temp file renamed)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self,
+        root: Path,
+        unnamed: bool = True,
+        open_files: int = OPEN_FILES,
+        sync: Callable[[Sequence[int], Path], None] | None = None,
+    ) -> None:
         self.root = root.resolve()
         self.uri = self.root.as_uri()
+        # unnamed files where the system has them (cleared when a filesystem refuses them)
+        self.unnamed = unnamed and HAS_UNNAMED
+        self.open_files = open_files
+        self.sync = sync or sync_files  # how written files are made durable
 
     def _path(self, key: str) -> Path:
         return self.root / _safe_key(key)
@@ -94,12 +107,12 @@ class LocalObjectStore:
         here (6,642 feedback files: 0.8 s in one thread, 2.0 s in 8). ``put`` and
         ``put_if_absent`` are this, for one object."""
         placed: list[bool] = []
-        for start in range(0, len(objects), OPEN_FILES):
-            placed += self._put_chunk(objects[start : start + OPEN_FILES], if_absent)
+        for start in range(0, len(objects), self.open_files):
+            placed += self._put_chunk(objects[start : start + self.open_files], if_absent)
         return placed
 
     def _put_chunk(self, objects: Sequence[Obj], if_absent: bool) -> list[bool]:
-        """At most :data:`OPEN_FILES` objects: their files and folders stay open until
+        """At most ``open_files`` objects: their files and folders stay open until
         placed (an unnamed file has no other handle)."""
         folders: dict[Path, int] = {}
         pending: list[_Pending] = []
@@ -110,8 +123,8 @@ class LocalObjectStore:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     folders[path.parent] = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
                 pending.append(_Pending(path, folders[path.parent]))
-                pending[-1].write(data)
-            _sync([p.fd for p in pending], self.root)
+                self.unnamed = pending[-1].write(data, self.unnamed)
+            self.sync([p.fd for p in pending], self.root)
             return [p.place(if_absent) for p in pending]
         finally:
             for p in pending:
@@ -152,9 +165,8 @@ class LocalObjectStore:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
 
-OPEN_FILES = 256  # files a put_many holds open at once (and syncs together)
-# cleared when a filesystem refuses unnamed files; they are linked in through /proc
-_UNNAMED = [hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")]
+# unnamed files (Linux O_TMPFILE), linked in through /proc
+HAS_UNNAMED = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
 
 
 class _Pending:
@@ -170,19 +182,22 @@ class _Pending:
         self.fd = -1
         self.tmp: str | None = None  # the temp file's path, the named way
 
-    def write(self, data: bytes) -> None:
-        if _UNNAMED[0]:
+    def write(self, data: bytes, unnamed: bool) -> bool:
+        """Write ``data``, in an unnamed file if ``unnamed``; whether unnamed files still
+        work here (a filesystem that refuses one refuses them all)."""
+        if unnamed:
             try:
                 self.fd = os.open(".", os.O_TMPFILE | os.O_WRONLY, 0o600, dir_fd=self.folder)
             except OSError as e:
                 if e.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
                     raise
-                _UNNAMED[0] = False  # not on this filesystem (or kernel)
+                unnamed = False  # not on this filesystem (or kernel)
         if self.fd < 0:
             self.fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
         view = memoryview(data)
         while view:
             view = view[os.write(self.fd, view) :]
+        return unnamed
 
     def place(self, if_absent: bool) -> bool:
         if self.tmp is None:
@@ -231,7 +246,7 @@ def _libc_syncfs() -> Callable[[int], int] | None:
 _SYNCFS = _libc_syncfs()
 
 
-def _sync(fds: Sequence[int], root: Path) -> None:
+def sync_files(fds: Sequence[int], root: Path) -> None:
     """Make the files open as ``fds`` durable: for several, one ``syncfs`` of their
     filesystem on Linux (one journal commit instead of one per file); else an fsync each."""
     if len(fds) > 1 and _SYNCFS is not None:

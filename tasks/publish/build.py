@@ -123,6 +123,15 @@ class Context:
     def order(self) -> dict[str, int]:
         return {i.code: i.sort_order for i in self.published}
 
+    def let_go(self, period: str, last_quarter: str) -> None:
+        """Free what ``period``'s publication no longer needs: a year's quarters once the
+        year is built; a quarter's roster unless it is ``last_quarter`` of its year (the
+        year's roster is the latest quarter's)."""
+        if len(period) == 4:
+            self.built.clear()
+        elif period != last_quarter and period in self.built:
+            self.built[period].release_roster()
+
 
 def quarter(
     ctx: Context,

@@ -64,3 +64,17 @@ def quarter_rows(
             }
         )
     return rows
+
+
+def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A quarter's completeness rows as the run's table in the Prefect UI shows them."""
+    return [
+        {
+            "unit": r["unit_code"],
+            "name": r["unit_name"],
+            "status": r["status"],
+            "received_at": r["received_at"].isoformat() if r["received_at"] else "",
+            "rejected": r["rejected_count"],
+        }
+        for r in rows
+    ]

@@ -61,7 +61,7 @@ def test_a_large_run_with_many_flagged_lists_the_first_ones(
 
 
 def test_the_ui_table_of_a_large_run_holds_its_flagged_submissions() -> None:
-    from flows.process import ARTIFACT_ROWS, outcome_table
+    from tasks.decide.runlog import ARTIFACT_ROWS, outcome_table
 
     small = _summary(ARTIFACT_ROWS, 7)["processed"]["outcomes"]
     assert outcome_table(small) == (small, "Accepted and rejected submissions, with reasons")
@@ -72,7 +72,7 @@ def test_the_ui_table_of_a_large_run_holds_its_flagged_submissions() -> None:
 
 
 def test_the_ui_table_of_a_backfill_holds_at_most_its_rows_rejected_first() -> None:
-    from flows.process import ARTIFACT_ROWS, outcome_table
+    from tasks.decide.runlog import ARTIFACT_ROWS, outcome_table
 
     large = _summary(9000, 3)["processed"]["outcomes"]  # 3,000 rejected
     for i, row in enumerate(large):
@@ -91,8 +91,8 @@ def test_the_ui_table_stays_far_below_the_apis_event_size_limit() -> None:
     import json
     from datetime import UTC, datetime
 
-    from flows.process import _row, outcome_table
     from models.problems import problem
+    from tasks.decide.runlog import outcome_row, outcome_table
     from tasks.decide.store import Outcome
 
     many = [
@@ -101,7 +101,7 @@ def test_the_ui_table_stays_far_below_the_apis_event_size_limit() -> None:
     ]
     now = datetime.now(UTC)
     rows = [
-        _row(
+        outcome_row(
             Outcome(
                 f"{i:024d}",
                 "rejected",

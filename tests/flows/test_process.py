@@ -230,8 +230,8 @@ def test_a_batch_is_one_result_to_prefect_not_one_per_submission(
     from prefect import flow
     from prefect.context import FlowRunContext
 
-    from flows.collect import collect
-    from flows.process import process
+    from flows.collect import collect_submissions
+    from flows.process import process_submissions
 
     inbox, home = tmp_path / "inbox", str(tmp_path / "home")
     for unit in COMMUNES[:30]:
@@ -241,9 +241,9 @@ def test_a_batch_is_one_result_to_prefect_not_one_per_submission(
     def collect_and_process() -> tuple[int, int]:
         context = FlowRunContext.get()
         assert context is not None
-        collect(inbox=str(inbox), home=home)
+        collect_submissions.fn(inbox=str(inbox), home=home)
         before = len(context.run_results)
-        decided = process(home, batch_size=10)["decided"]
+        decided = process_submissions.fn(home, batch_size=10)["decided"]
         return decided, len(context.run_results) - before
 
     decided, linked = collect_and_process()

@@ -16,12 +16,14 @@ from models.form import ParsedSubmission
 from models.problems import MESSAGES
 from models.text import INVALID_CHARS
 from tasks.intake.limits import Limits
-from tasks.intake.parse import parse_file, parse_many
+from tasks.intake.parse import parse_file
+from tasks.intake.readers import Readers
 from tests.support.hostile import communes, workbook
 from tests.support.inbox import valid_doc
 
 UNIT = communes()[0]
 LIMITS = Limits()
+READERS = Readers(LIMITS, workers=2)  # the pool, as the pipeline reads: started once
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -135,12 +137,12 @@ def mutated_workbooks(draw: st.DrawFn) -> bytes:
 def test_mutated_workbooks_give_problems_never_an_exception(books: list[bytes]) -> None:
     # read as the pipeline reads them: in the bounded worker processes (a native crash of
     # the reader costs its file: file_crashes_reader)
-    for sub in parse_many([(f"r{i}.xlsx", b) for i, b in enumerate(books)], LIMITS, workers=2):
+    for sub in READERS.many([(f"r{i}.xlsx", b) for i, b in enumerate(books)]):
         _sound(sub)
 
 
 @FUZZ
 @given(mutated(SAMPLE_XLSX))
 def test_mutated_workbook_bytes_give_problems_never_an_exception(data: bytes) -> None:
-    (sub,) = parse_many([("r.xlsx", data)], LIMITS, workers=2)
+    (sub,) = READERS.many([("r.xlsx", data)])
     _sound(sub)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tasks.intake.parse import Limits, parse_file
+from tasks.intake.readers import Readers
 
 FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "parse"
 
@@ -171,15 +172,14 @@ def test_a_zip_that_lies_about_its_unpacked_size_is_refused() -> None:
 
 
 def test_a_process_pool_parses_exactly_as_one_process_does() -> None:
-    from tasks.intake import pool
-    from tasks.intake.parse import parse_many
-
     files = [(p.name, p.read_bytes()) for p in sorted(FIXTURES.iterdir()) if p.is_file()]
     files = (files * 4)[:67]
     limits = Limits()
-    pooled = parse_many(files, limits, workers=2)
+    readers = Readers(limits, workers=2)
+    pooled = readers.many(files)
     assert pooled == [parse_file(name, data, limits) for name, data in files]
-    assert pool.started()  # the pool did the work
+    assert readers.pool.started  # the pool did the work
+    readers.close()
     assert {p.format for p in pooled} >= {"xlsx", "json"}
     assert any(p.problems for p in pooled) and any(p.enterprises for p in pooled)
 
@@ -188,18 +188,19 @@ def test_a_file_that_kills_its_reader_costs_that_file_only() -> None:
     # the reader allocates a sheet's whole declared rectangle: with the sheet limits lifted,
     # one cell at XFD1048576 asks for half a terabyte, past the worker's address space, and
     # the native reader aborts its process (SIGABRT): the files beside it are still read
-    from tasks.intake.parse import parse_many
     from tests.support.hostile import communes, far_cell, workbook
 
     units = communes()
     good = workbook(units[0])
     limits = Limits(max_roster_rows=2_000_000, max_sheet_columns=20_000, reader_memory_mb=512)
     files = [("a.xlsx", good), ("far.xlsx", far_cell(units[1], "XFD1048576")), ("b.xlsx", good)]
-    out = parse_many(files, limits, workers=2)
+    readers = Readers(limits, workers=2)
+    out = readers.many(files)
     assert [p.problems for p in (out[0], out[2])] == [[], []]
     assert len(out[0].figures) == 11
     assert [(p.code, p.severity) for p in out[1].problems] == [("file_crashes_reader", "error")]
-    assert parse_many([("a.xlsx", good)], limits, workers=2)[0].figures  # a fresh pool
+    assert readers.many([("a.xlsx", good)])[0].figures  # a fresh pool
+    readers.close()
 
 
 def test_the_default_limits_refuse_that_file_before_the_reader_sees_it() -> None:
@@ -217,23 +218,21 @@ def test_the_default_limits_refuse_that_file_before_the_reader_sees_it() -> None
 def test_files_parsed_ahead_are_taken_once_and_equal_a_parse_now() -> None:
     import hashlib
 
-    from tasks.intake.parse import forget_ahead, parse_ahead, take_ahead
-
     files = [(p.name, p.read_bytes()) for p in sorted(FIXTURES.iterdir()) if p.is_file()]
     limits = Limits()
     keyed = [(hashlib.sha256(d).hexdigest(), n, d) for n, d in files]
-    assert parse_ahead(keyed, limits, workers=2) == len(files)
+    readers = Readers(limits, workers=2)
+    assert readers.start_ahead(keyed) == len(files)
     sha, name, data = keyed[0]
-    assert take_ahead(sha, name, Limits(max_file_bytes=1)) is None  # other limits: parse anew
-    parse_ahead(keyed[:1], limits, workers=2)
-    assert take_ahead(sha, name, limits) == parse_file(name, data, limits)
-    assert take_ahead(sha, name, limits) is None  # taken once
+    assert readers.take_ahead(sha, name) == parse_file(name, data, limits)
+    assert readers.take_ahead(sha, name) is None  # taken once
     for sha, name, data in keyed[1:]:
-        assert take_ahead(sha, name, limits) == parse_file(name, data, limits)
-    assert parse_ahead(keyed, limits, workers=1) == 0  # no second core: nothing ahead
-    parse_ahead(keyed, limits, workers=2)
-    forget_ahead()
-    assert take_ahead(*keyed[0][:2], limits) is None
+        assert readers.take_ahead(sha, name) == parse_file(name, data, limits)
+    assert Readers(limits, workers=1).start_ahead(keyed) == 0  # no second core: none ahead
+    readers.start_ahead(keyed)
+    readers.forget_ahead()
+    assert readers.take_ahead(*keyed[0][:2]) is None
+    readers.close()
 
 
 def _stat(pid: int) -> list[str]:
@@ -252,10 +251,11 @@ def test_the_parser_pool_does_not_outlive_a_killed_owner() -> None:
     # `chiso run` killed with SIGKILL cannot stop its pool: the workers (and the forkserver
     # they keep alive) used to stay for good, idle, a set per killed run
     code = (
-        "from tasks.intake.pool import pool as _pool\n"
-        "pool = _pool(2, 0)\n"
-        "assert list(pool.map(abs, [-1, -2, -3, -4])) == [1, 2, 3, 4]\n"
-        "print(*pool._processes, flush=True)\n"
+        "from tasks.intake.pool import ReaderPool\n"
+        "readers = ReaderPool(2, 0)\n"
+        "futures = [readers.submit(abs, -i) for i in range(4)]\n"
+        "assert [f.result() for f in futures] == [0, 1, 2, 3]\n"
+        "print(*readers._pool()._processes, flush=True)\n"
         "import time; time.sleep(120)\n"
     )
     owner = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)

@@ -2,36 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tasks.objects import store as objectstore
 from tasks.objects.s3 import S3ObjectStore
-from tasks.objects.store import LocalObjectStore, ObjectStore
+from tasks.objects.store import LocalObjectStore, ObjectStore, sync_files
 from tests.support.s3 import Seaweed
 
 
-def _local_way(monkeypatch: pytest.MonkeyPatch, way: str) -> None:
+def _local(root: Path, way: str, sync: Any = None) -> LocalObjectStore:
     """The local store's two ways to write: unnamed files linked into place (Linux
-    ``O_TMPFILE``), and named temp files renamed into place (other filesystems)."""
-    monkeypatch.setattr(objectstore, "_UNNAMED", [way == "unnamed"])
-    monkeypatch.setattr(objectstore, "OPEN_FILES", 7)  # several chunks in a small test
+    ``O_TMPFILE``), and named temp files renamed into place (other filesystems); 7 files
+    open at a time (several chunks in a small test)."""
+    return LocalObjectStore(root, unnamed=way == "unnamed", open_files=7, sync=sync)
 
 
 @pytest.fixture(params=["unnamed", "named"])
-def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    _local_way(monkeypatch, request.param)
+def way(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
 @pytest.fixture(params=["local-unnamed", "local-named", "s3"])
-def store(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> ObjectStore:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
     if request.param.startswith("local-"):
-        _local_way(monkeypatch, request.param.removeprefix("local-"))
-        return LocalObjectStore(tmp_path / "objects")
+        return _local(tmp_path / "objects", request.param.removeprefix("local-"))
     s3: Seaweed = request.getfixturevalue("s3_server")
     bucket: str = request.getfixturevalue("bucket")
     return S3ObjectStore.from_uri(f"s3://{bucket}/chiso", s3.endpoint)
@@ -56,7 +53,7 @@ def _open_files() -> int:
 
 
 def test_local_put_many_leaves_no_temp_files_even_when_it_fails(tmp_path: Path, way: str) -> None:
-    store = LocalObjectStore(tmp_path / "objects")
+    store = _local(tmp_path / "objects", way)
     before = _open_files()
     store.put_many([("raw/a/1", b"1", None), ("raw/a/2", b"2", None)])
     (tmp_path / "objects" / "raw" / "b").write_text("a file where a folder is needed")
@@ -70,15 +67,15 @@ def test_local_put_many_leaves_no_temp_files_even_when_it_fails(tmp_path: Path, 
 
 
 def test_local_objects_are_private_and_durable_before_they_have_a_name(
-    tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, way: str
 ) -> None:
-    store = LocalObjectStore(tmp_path / "objects")
     seen: list[list[str]] = []
 
-    def sync(fds: list[int], root: Path) -> None:  # what is visible when the sync comes
+    def sync(fds: Sequence[int], root: Path) -> None:  # what is visible when the sync comes
         seen.append(sorted(p.name for p in root.rglob("*") if p.is_file()))
+        sync_files(fds, root)
 
-    monkeypatch.setattr(objectstore, "_sync", sync)
+    store = _local(tmp_path / "objects", way, sync)
     objects = [(f"raw/{i % 3}/{i}.json", b"{}", None) for i in range(10)]
     assert store.put_many(objects) == [True] * 10
     assert len(seen) == 2  # 10 objects, 7 at a time
@@ -92,19 +89,15 @@ def test_local_objects_are_private_and_durable_before_they_have_a_name(
     assert modes == {0o600}
 
 
-def test_local_put_many_holds_a_bounded_number_of_files_open(
-    tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_local_put_many_holds_a_bounded_number_of_files_open(tmp_path: Path, way: str) -> None:
     # a national run writes 3,321 feedback folders at once; a process may open 1,024 files
-    store = LocalObjectStore(tmp_path / "objects")
     before, during = _open_files(), []
-    sync = objectstore._sync
 
-    def counting(fds: list[int], root: Path) -> None:
+    def counting(fds: Sequence[int], root: Path) -> None:
         during.append(_open_files() - before)
-        sync(fds, root)
+        sync_files(fds, root)
 
-    monkeypatch.setattr(objectstore, "_sync", counting)
+    store = _local(tmp_path / "objects", way, counting)
     objects = [(f"feedback/{i}/2025Q4/s.json", b"{}", None) for i in range(30)]
     assert store.put_many(objects) == [True] * 30
     assert len(during) == 5 and max(during) <= 2 * 7  # 7 files and their 7 folders

@@ -1,0 +1,103 @@
+"""The events chiso emits: names, resources and payloads of the contract (section 7)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from tasks.decide.store import Outcome
+from tasks.intake.collect import Registered
+
+Event = dict[str, Any]
+
+
+def resource(kind: str, ident: str, **labels: str | None) -> dict[str, str]:
+    """The event's resource: ``chiso.<kind>.<ident>`` with its labels (empty ones left out)."""
+    res = {"prefect.resource.id": f"chiso.{kind}.{ident}"}
+    res |= {f"chiso.{k}": v for k, v in labels.items() if v}
+    return res
+
+
+def event(name: str, res: dict[str, str], payload: dict[str, Any], at: str) -> Event:
+    """One event as the API's ``POST /events`` takes it (related resources added on posting)."""
+    return {
+        "id": str(uuid.uuid4()),
+        "occurred": at,
+        "event": name,
+        "resource": res,
+        "payload": payload,
+    }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def received(registered: Iterable[Registered]) -> list[Event]:
+    """One ``chiso.submission.received`` per new submission."""
+    at = _now()
+    return [
+        event(
+            "chiso.submission.received",
+            resource("submission", r.submission_id, unit=r.unit, period=r.period),
+            {"submission_id": r.submission_id},
+            at,
+        )
+        for r in registered
+        if r.new
+    ]
+
+
+class Decided(NamedTuple):
+    """What a run keeps of each decision for its events: not the problems' texts (a
+    backfill decides tens of thousands, each with its problems in two languages)."""
+
+    submission_id: str
+    status: str
+    unit_code: str | None
+    period: str | None
+    errors: int
+    warnings: int
+
+    @classmethod
+    def of(cls, o: Outcome) -> Decided:
+        return cls(o.submission_id, o.status, o.unit_code, o.period, o.error_count, o.warning_count)
+
+
+def decided(decisions: Iterable[Decided]) -> list[Event]:
+    """``chiso.submission.accepted|rejected`` per submission."""
+    at = _now()
+    return [
+        event(
+            f"chiso.submission.{d.status}",
+            resource("submission", d.submission_id, unit=d.unit_code, period=d.period),
+            {"submission_id": d.submission_id, "errors": d.errors, "warnings": d.warnings},
+            at,
+        )
+        for d in decisions
+    ]
+
+
+def touched(decisions: Iterable[Decided]) -> dict[str, list[str]]:
+    """The periods the decisions touched, each with its submissions, in period order."""
+    periods: dict[str, list[str]] = {}
+    for d in decisions:
+        if d.period:
+            periods.setdefault(d.period, []).append(d.submission_id)
+    return dict(sorted(periods.items()))
+
+
+def periods_updated(periods: dict[str, list[str]]) -> list[Event]:
+    """One ``chiso.period.updated`` per period (sent after every decision's own event)."""
+    at = _now()
+    return [
+        event(
+            "chiso.period.updated",
+            resource("period", period, period=period),
+            {"period": period, "submission_ids": ids},
+            at,
+        )
+        for period, ids in periods.items()
+    ]

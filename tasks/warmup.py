@@ -1,0 +1,26 @@
+"""A cold run's two slow starts, overlapped."""
+
+from __future__ import annotations
+
+import threading
+
+
+def start_api_while_importing_gx() -> None:
+    """Start Prefect's ephemeral API (a subprocess the flow would otherwise wait for) in a
+    thread while this thread imports GX (seconds of imports validation would otherwise pay
+    later); return once both are done. Nothing to start with a configured API."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    starter = None
+    if not PREFECT_API_URL.value() and PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        from prefect.server.api.server import SubprocessASGIServer
+
+        starter = threading.Thread(target=SubprocessASGIServer().start, name="chiso-api-start")
+        starter.start()
+    try:
+        import great_expectations  # noqa: F401
+
+        import expectations.custom  # noqa: F401
+    finally:
+        if starter is not None:
+            starter.join()  # the flow must not talk to an API that is not up yet
