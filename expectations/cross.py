@@ -5,6 +5,7 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 
 from expectations.rules import meta
+from models.problems import Code
 
 
 def late_expectations() -> list[gxe.Expectation]:
@@ -14,7 +15,7 @@ def late_expectations() -> list[gxe.Expectation]:
             column_B="received",
             or_equal=False,
             meta=meta(
-                "late",
+                Code.LATE,
                 sheet=None,
                 field="received_at",
                 display="received_text",
@@ -31,7 +32,7 @@ def stock_expectations() -> list[gxe.Expectation]:
             column="change",
             max_value=0.5,
             meta=meta(
-                "stock_change",
+                Code.STOCK_CHANGE,
                 sheet="indicators",
                 field_col="code",
                 display="value_text",
@@ -47,7 +48,7 @@ def shared_code_expectations() -> list[gxe.Expectation]:
         gxe.ExpectColumnValuesToBeNull(
             column="other_unit",
             meta=meta(
-                "tax_code_other_unit",
+                Code.TAX_CODE_OTHER_UNIT,
                 sheet="enterprises",
                 field="tax_code",
                 display="tax_code",
@@ -58,7 +59,7 @@ def shared_code_expectations() -> list[gxe.Expectation]:
         gxe.ExpectColumnValuesToBeNull(
             column="conflict_unit",
             meta=meta(
-                "tax_code_conflict",
+                Code.TAX_CODE_CONFLICT,
                 sheet="enterprises",
                 field="tax_code",
                 display="tax_code",

@@ -10,6 +10,7 @@ from expectations.custom import (
 )
 from expectations.rules import Rules, meta
 from models.form import STATUSES, TYPES
+from models.problems import Code
 
 SHEET = "enterprises"
 
@@ -20,7 +21,7 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
         ExpectColumnValuesToBeValidVnTaxCode(
             column="tax_code",
             meta=meta(
-                "tax_code_invalid",
+                Code.TAX_CODE_INVALID,
                 sheet=SHEET,
                 field="tax_code",
                 expected="10 digits (or NNNNNNNNNN-NNN) with a valid check digit",
@@ -29,7 +30,7 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
         gxe.ExpectCompoundColumnsToBeUnique(
             column_list=["submission_id", "tax_code"],
             meta=meta(
-                "tax_code_duplicate",
+                Code.TAX_CODE_DUPLICATE,
                 sheet=SHEET,
                 field="tax_code",
                 display="tax_code",
@@ -38,13 +39,15 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
         ),
         gxe.ExpectColumnValuesToNotBeNull(
             column="name",
-            meta=meta("name_missing", sheet=SHEET, field="name", expected="the enterprise's name"),
+            meta=meta(
+                Code.NAME_MISSING, sheet=SHEET, field="name", expected="the enterprise's name"
+            ),
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="type",
             value_set=list(TYPES),
             meta=meta(
-                "type_unknown",
+                Code.TYPE_UNKNOWN,
                 sheet=SHEET,
                 field="type",
                 expected=", ".join(f"{k} ({v})" for k, v in TYPES.items()),
@@ -54,7 +57,7 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
             column="status",
             value_set=list(STATUSES),
             meta=meta(
-                "status_unknown",
+                Code.STATUS_UNKNOWN,
                 sheet=SHEET,
                 field="status",
                 expected=", ".join(f"{k} ({v})" for k, v in STATUSES.items()),
@@ -64,7 +67,7 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
             column="dx_capable",
             value_set=[True, False],
             meta=meta(
-                "yes_no_unknown",
+                Code.YES_NO_UNKNOWN,
                 sheet=SHEET,
                 field="dx_capable",
                 expected="yes/no, có/không, x/blank, true/false, 1/0",
@@ -74,7 +77,7 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
             column="established",
             regex=r"^\d{4}-\d{2}-\d{2}$",
             meta=meta(
-                "date_invalid",
+                Code.DATE_INVALID,
                 sheet=SHEET,
                 field="established_on",
                 expected="dd/mm/yyyy, yyyy-mm-dd or a date cell",
@@ -86,7 +89,7 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
             or_equal=True,
             ignore_row_if="either_value_is_missing",
             meta=meta(
-                "established_after_period",
+                Code.ESTABLISHED_AFTER_PERIOD,
                 sheet=SHEET,
                 field="established_on",
                 display="established",
@@ -95,12 +98,12 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
         ),
         ExpectColumnValuesToNotBeLegacyEncoded(
             column="name",
-            meta=meta("legacy_encoding", sheet=SHEET, field="name", expected="Unicode text"),
+            meta=meta(Code.LEGACY_ENCODING, sheet=SHEET, field="name", expected="Unicode text"),
         ),
         ExpectColumnValuesToNotBeLegacyEncoded(
             column="main_products",
             meta=meta(
-                "legacy_encoding", sheet=SHEET, field="main_products", expected="Unicode text"
+                Code.LEGACY_ENCODING, sheet=SHEET, field="main_products", expected="Unicode text"
             ),
         ),
     ]

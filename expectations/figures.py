@@ -5,6 +5,7 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 
 from expectations.rules import Rules, meta
+from models.problems import Code
 
 SHEET = "indicators"
 
@@ -16,7 +17,7 @@ def row_expectations(rules: Rules) -> list[gxe.Expectation]:
             column="code",
             value_set=sorted(rules.figures),
             meta=meta(
-                "figure_unknown",
+                Code.FIGURE_UNKNOWN,
                 sheet=SHEET,
                 field_col="code",
                 display="code",
@@ -26,7 +27,7 @@ def row_expectations(rules: Rules) -> list[gxe.Expectation]:
         gxe.ExpectCompoundColumnsToBeUnique(
             column_list=["submission_id", "code"],
             meta=meta(
-                "figure_duplicate",
+                Code.FIGURE_DUPLICATE,
                 sheet=SHEET,
                 field_col="code",
                 display="code",
@@ -37,7 +38,7 @@ def row_expectations(rules: Rules) -> list[gxe.Expectation]:
             column="int_value",
             min_value=0,
             meta=meta(
-                "figure_not_integer",
+                Code.FIGURE_NOT_INTEGER,
                 sheet=SHEET,
                 field_col="code",
                 display="raw",
@@ -52,7 +53,7 @@ def submission_expectations(rules: Rules) -> list[gxe.Expectation]:
     out: list[gxe.Expectation] = [
         gxe.ExpectColumnValuesToNotBeNull(
             column=code,
-            meta=meta("figure_missing", sheet=SHEET, field=code, expected="a value (required)"),
+            meta=meta(Code.FIGURE_MISSING, sheet=SHEET, field=code, expected="a value (required)"),
         )
         for code, ind in sorted(rules.figures.items())
         if ind.required
@@ -65,7 +66,7 @@ def submission_expectations(rules: Rules) -> list[gxe.Expectation]:
                     row_condition=f"`{given}`.notna()",
                     condition_parser="pandas",
                     meta=meta(
-                        "pair_broken",
+                        Code.PAIR_BROKEN,
                         sheet=SHEET,
                         field=missing,
                         expected=f"{a} and {b}: both or neither",
@@ -79,7 +80,7 @@ def submission_expectations(rules: Rules) -> list[gxe.Expectation]:
             or_equal=True,
             ignore_row_if="either_value_is_missing",
             meta=meta(
-                "online_exceeds_eligible",
+                Code.ONLINE_EXCEEDS_ELIGIBLE,
                 sheet=SHEET,
                 field="PROC_ONLINE_FULL",
                 display="PROC_ONLINE_FULL",
@@ -93,7 +94,7 @@ def submission_expectations(rules: Rules) -> list[gxe.Expectation]:
             row_condition="DX_TRAINEES > 0",
             condition_parser="pandas",
             meta=meta(
-                "trainees_without_classes",
+                Code.TRAINEES_WITHOUT_CLASSES,
                 sheet=SHEET,
                 field="DX_CLASSES",
                 display="DX_CLASSES",
@@ -106,7 +107,7 @@ def submission_expectations(rules: Rules) -> list[gxe.Expectation]:
             row_condition="DX_CLASSES > 0",
             condition_parser="pandas",
             meta=meta(
-                "classes_without_trainees",
+                Code.CLASSES_WITHOUT_TRAINEES,
                 sheet=SHEET,
                 field="DX_TRAINEES",
                 display="DX_TRAINEES",
@@ -119,7 +120,7 @@ def submission_expectations(rules: Rules) -> list[gxe.Expectation]:
             or_equal=True,
             ignore_row_if="either_value_is_missing",
             meta=meta(
-                "roster_exceeds_total",
+                Code.ROSTER_EXCEEDS_TOTAL,
                 sheet="enterprises",
                 field="ENT_ACTIVE_TOTAL",
                 display="active_roster",

@@ -8,6 +8,7 @@ import great_expectations.expectations as gxe
 
 from expectations.custom import ExpectColumnValuesToNotBeLegacyEncoded, ExpectUnitToBeValidInPeriod
 from expectations.rules import Rules, meta
+from models.problems import Code
 
 SHEET = "info"
 
@@ -17,17 +18,19 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
     return [
         gxe.ExpectColumnValuesToNotBeNull(
             column="unit_code",
-            meta=meta("field_missing", sheet=SHEET, field="unit_code", expected="the unit's code"),
+            meta=meta(
+                Code.FIELD_MISSING, sheet=SHEET, field="unit_code", expected="the unit's code"
+            ),
         ),
         gxe.ExpectColumnValuesToNotBeNull(
             column="period_raw",
-            meta=meta("field_missing", sheet=SHEET, field="period", expected="YYYYQn"),
+            meta=meta(Code.FIELD_MISSING, sheet=SHEET, field="period", expected="YYYYQn"),
         ),
         gxe.ExpectColumnValuesToMatchRegex(
             column="period",
             regex=r"^\d{4}Q[1-4]$",
             meta=meta(
-                "period_malformed",
+                Code.PERIOD_MALFORMED,
                 sheet=SHEET,
                 field="period",
                 display="period_raw",
@@ -39,7 +42,7 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
             row_condition="unit_key.notna()",
             condition_parser="pandas",
             meta=meta(
-                "unit_unknown",
+                Code.UNIT_UNKNOWN,
                 sheet=SHEET,
                 field="unit_code",
                 display="unit_code",
@@ -50,7 +53,7 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
             column_A="unit_validity",
             column_B="period_last",
             meta=meta(
-                "unit_not_valid",
+                Code.UNIT_NOT_VALID,
                 sheet=SHEET,
                 field="unit_code",
                 display="unit_code",
@@ -61,7 +64,7 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
             column="period_index",
             max_value=rules.last_ended_index,
             meta=meta(
-                "period_future",
+                Code.PERIOD_FUTURE,
                 sheet=SHEET,
                 field="period",
                 display="period",
@@ -73,7 +76,7 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
             column_B="path_unit_key",
             ignore_row_if=either,
             meta=meta(
-                "path_mismatch",
+                Code.PATH_MISMATCH,
                 sheet=SHEET,
                 field="unit_code",
                 display="unit_code",
@@ -85,7 +88,7 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
             column_B="path_period",
             ignore_row_if=either,
             meta=meta(
-                "path_mismatch",
+                Code.PATH_MISMATCH,
                 sheet=SHEET,
                 field="period",
                 display="period",
@@ -94,10 +97,12 @@ def expectations(rules: Rules) -> list[gxe.Expectation]:
         ),
         ExpectColumnValuesToNotBeLegacyEncoded(
             column="reported_by",
-            meta=meta("legacy_encoding", sheet=SHEET, field="reported_by", expected="Unicode text"),
+            meta=meta(
+                Code.LEGACY_ENCODING, sheet=SHEET, field="reported_by", expected="Unicode text"
+            ),
         ),
         ExpectColumnValuesToNotBeLegacyEncoded(
             column="contact",
-            meta=meta("legacy_encoding", sheet=SHEET, field="contact", expected="Unicode text"),
+            meta=meta(Code.LEGACY_ENCODING, sheet=SHEET, field="contact", expected="Unicode text"),
         ),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from models.problems import Problem
+from models.problems import Problem, Severity
 
 # part key -> Vietnamese label (sheet names; matched after NFC, case folding, trimming)
 SHEETS = {"info": "Thông tin", "indicators": "Chỉ tiêu", "enterprises": "Doanh nghiệp"}
@@ -90,4 +90,4 @@ class ParsedSubmission:
     @property
     def readable(self) -> bool:
         """Whether the content could be read at all (no file-level error)."""
-        return not any(p.severity == "error" for p in self.problems)
+        return not any(p.severity == Severity.ERROR for p in self.problems)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 
 from expectations.frames import Item
 from models.periods import Period, local_day_end_utc
-from models.problems import Problem, problem
+from models.problems import Code, Problem, problem
 from models.submission import DECISION_ORDER, EnterpriseRecord, ReportedFigure, Status, Submission
 
 Key = tuple[str, str]  # (unit_code, period)
@@ -189,7 +189,7 @@ def cross_frames(
             if other and theirs:
                 earlier.setdefault(other.submission_id, []).append(
                     problem(
-                        "tax_code_conflict",
+                        Code.TAX_CODE_CONFLICT,
                         sheet="enterprises",
                         field="tax_code",
                         value=e.tax_code,

@@ -13,7 +13,7 @@ from expectations.rules import Rules
 from models.catalog import UnitCatalog
 from models.form import ParsedSubmission
 from models.periods import Period
-from models.problems import Problem, cap_per_code, counts_by_code, problem
+from models.problems import Code, Problem, Severity, cap_per_code, counts_by_code, problem
 from models.submission import Status, Submission, decision_key
 from tasks.decide import feedback
 from tasks.decide.corrections import add_warnings
@@ -52,7 +52,7 @@ def read_items(store: ObjectStore, subs: list[Submission], readers: Readers) -> 
             parsed[sub.id].problems.append(too_large[sub.id])
         elif sub.id not in parsed:  # its archived bytes are gone (see _archived)
             parsed[sub.id] = ParsedSubmission(filename=sub.filename, format=sub.format)
-            parsed[sub.id].problems.append(problem("internal_error", value="archive"))
+            parsed[sub.id].problems.append(problem(Code.INTERNAL_ERROR, value="archive"))
             parsed[sub.id].internal = f"the archived bytes {sub.object_key} cannot be read"
     return [Item(s.id, parsed[s.id], s.path_unit, s.path_period) for s in subs]
 
@@ -102,7 +102,7 @@ def warnings(
     cands = []
     for it in items:
         unit, period = identity(it, units)
-        failed = any(p.severity == "error" for p in errors.get(it.submission_id, []))
+        failed = any(p.severity == Severity.ERROR for p in errors.get(it.submission_id, []))
         if not failed and unit and period:
             s = subs[it.submission_id]
             cands.append(Candidate(it, unit, period, decision_key(s)))
@@ -160,7 +160,7 @@ def decide_apart(
     log.error("submission %s failed to be decided:\n%s", items[0].submission_id, trace)
     item = items[0]
     item.parsed.internal = trace
-    failed = problem("internal_error", value=kind)
+    failed = problem(Code.INTERNAL_ERROR, value=kind)
     return decide(engine, store, [item], subs, {item.submission_id: [failed]}, units)
 
 
@@ -183,7 +183,7 @@ def decide(
     outcomes, reports = [], []
     for item in in_order(items, subs):
         sub, every = subs[item.submission_id], problems.get(item.submission_id, [])
-        errors = sum(p.severity == "error" for p in every)
+        errors = sum(p.severity == Severity.ERROR for p in every)
         status = Status.REJECTED if errors else Status.ACCEPTED
         unit, period = identity(item, units)
         found = cap_per_code(every)

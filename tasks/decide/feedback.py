@@ -10,13 +10,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from models.problems import Problem, counts_by_code
+from models.problems import Problem, Severity, counts_by_code
 from models.submission import Status
 from tasks.intake.collect import place
 from tasks.intake.sources import shown_source
 
 STATUS_VI = {Status.ACCEPTED: "Đã tiếp nhận", Status.REJECTED: "Bị từ chối"}
-SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
+SEVERITY_VI = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo"}
 
 
 def feedback_key(path_unit: str | None, path_period: str | None, sid: str, ext: str) -> str:
@@ -51,7 +51,7 @@ def report(
     """The feedback document of one decision (``sub`` is the Submission row); ``problems``
     may be the first of each code (``counts`` gives every code's total)."""
     counts = counts or counts_by_code(problems)
-    errors = sum(n for code, n in counts.items() if _severity(problems, code) == "error")
+    errors = sum(n for code, n in counts.items() if _severity(problems, code) == Severity.ERROR)
     total = sum(counts.values())
     return {
         "submission_id": sub.id,

@@ -12,7 +12,7 @@ from sqlmodel import select as select_model
 
 from models.db import insert_rows
 from models.form import ParsedSubmission
-from models.problems import Problem
+from models.problems import Problem, Severity
 from models.submission import (
     DECISION_ORDER,
     Decision,
@@ -40,7 +40,11 @@ class Outcome:
 
     @property
     def error_count(self) -> int:
-        return self.counts[0] if self.counts else sum(p.severity == "error" for p in self.problems)
+        return (
+            self.counts[0]
+            if self.counts
+            else sum(p.severity == Severity.ERROR for p in self.problems)
+        )
 
     @property
     def warning_count(self) -> int:

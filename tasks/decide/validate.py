@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from expectations.frames import INDEX, Item
-from models.problems import Problem, problem
+from models.problems import Code, Problem, problem
 
 log = logging.getLogger(__name__)
 DOCS_SITE = "chiso"
@@ -236,7 +236,7 @@ def path_problems(item: Item) -> list[Problem]:
         return []
     return [
         problem(
-            "path_mismatch",
+            Code.PATH_MISMATCH,
             field="path",
             value=item.parsed.filename,
             expected="<unit_code>/<period>/<file>",

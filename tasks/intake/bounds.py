@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from models.form import ParsedSubmission
-from models.problems import problem
+from models.problems import Code, problem
 from models.text import INVALID_CHARS
 
 # a count too long to be read as one (normalise.parse_count leaves those unread)
@@ -40,7 +40,7 @@ def check(out: ParsedSubmission, max_text_chars: int, max_figure: int) -> None:
     for sheet, row, field, text, is_figure in _texts(out):
         if INVALID_CHARS.search(text):
             add(
-                "text_invalid_character",
+                Code.TEXT_INVALID_CHARACTER,
                 sheet=sheet,
                 row=row,
                 field=field,
@@ -49,7 +49,7 @@ def check(out: ParsedSubmission, max_text_chars: int, max_figure: int) -> None:
             )
         elif len(text) > max_text_chars and not is_figure:  # a figure's size is below
             add(
-                "text_too_long",
+                Code.TEXT_TOO_LONG,
                 sheet=sheet,
                 row=row,
                 field=field,
@@ -61,7 +61,7 @@ def check(out: ParsedSubmission, max_text_chars: int, max_figure: int) -> None:
         big = f.value > max_figure if f.value is not None else bool(_DIGITS.match(raw))
         if big:
             add(
-                "figure_too_large",
+                Code.FIGURE_TOO_LARGE,
                 sheet="indicators",
                 row=f.row,
                 field=f.code,

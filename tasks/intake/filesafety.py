@@ -7,7 +7,7 @@ import io
 import re
 import zipfile
 
-from models.problems import Problem, problem
+from models.problems import Code, Problem, problem
 from tasks.intake.limits import Limits
 
 _ENTITY = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -18,7 +18,7 @@ def check_size(size: int, max_bytes: int) -> Problem | None:
     """Reject a file of ``size`` bytes when larger than ``max_bytes``."""
     if size > max_bytes:
         return problem(
-            "file_too_large",
+            Code.FILE_TOO_LARGE,
             value=f"{size} bytes",
             expected=f"at most {max_bytes // (1024 * 1024)} MB",
         )
@@ -39,19 +39,21 @@ def check_workbook(data: bytes, limits: Limits) -> Problem | None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
-        return problem("file_unreadable", value=str(exc), expected="an .xlsx workbook (zip)")
+        return problem(Code.FILE_UNREADABLE, value=str(exc), expected="an .xlsx workbook (zip)")
     budget_text = f"at most {max_unpacked // (1024 * 1024)} MB unpacked"
     with zf:
         infos = zf.infolist()
         declared = sum(i.file_size for i in infos)
         if declared > max_unpacked:
-            return problem("file_unpack_too_large", value=f"{declared} bytes", expected=budget_text)
+            return problem(
+                Code.FILE_UNPACK_TOO_LARGE, value=f"{declared} bytes", expected=budget_text
+            )
         for i in infos:
             # deflate never grows data by more than a sliver: a larger compressed size
             # means the declared sizes lie (a bomb that hides its real size)
             if i.compress_size > i.file_size + i.file_size // 100 + 1024:
                 return problem(
-                    "file_unreadable",
+                    Code.FILE_UNREADABLE,
                     field=i.filename,
                     value="sizes in the zip directory are inconsistent",
                     expected="an .xlsx workbook (zip)",
@@ -67,7 +69,7 @@ def check_workbook(data: bytes, limits: Limits) -> Problem | None:
                         total += len(chunk)
                         if total > max_unpacked:
                             return problem(
-                                "file_unpack_too_large",
+                                Code.FILE_UNPACK_TOO_LARGE,
                                 value=f"> {total} bytes",
                                 expected=budget_text,
                             )
@@ -75,7 +77,7 @@ def check_workbook(data: bytes, limits: Limits) -> Problem | None:
                             tail + chunk
                         ):
                             return problem(
-                                "xml_entities",
+                                Code.XML_ENTITIES,
                                 field=info.filename,
                                 value="<!DOCTYPE/<!ENTITY",
                                 expected="no DTD or entity declarations",
@@ -93,13 +95,13 @@ def check_workbook(data: bytes, limits: Limits) -> Problem | None:
             NotImplementedError,
             RuntimeError,
         ) as exc:
-            return problem("file_unreadable", value=str(exc), expected="an .xlsx workbook (zip)")
+            return problem(Code.FILE_UNREADABLE, value=str(exc), expected="an .xlsx workbook (zip)")
     return None
 
 
 def _too_large(sheet: str, extent: SheetExtent, limits: Limits) -> Problem:
     return problem(
-        "sheet_too_large",
+        Code.SHEET_TOO_LARGE,
         sheet=sheet,
         value=f"{column_letters(extent.cols)}{extent.rows}",
         expected=f"at most {limits.max_sheet_rows} rows and "

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from models.form import ENTERPRISE_COLUMNS, ParsedSubmission
-from models.problems import Problem, problem
+from models.problems import Code, Problem, problem
 from tasks.intake.limits import Limits
 from tasks.intake.normalise import COLUMN_NAMES, INFO_NAMES, MAX_COUNT_CHARS, clean_text
 from tasks.intake.rows import enterprise_row, figure_row
@@ -112,16 +112,18 @@ def read_json(data: bytes, out: ParsedSubmission, limits: Limits | None = None) 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        out.problems.append(problem("file_encoding", value=f"byte {exc.start}", expected="UTF-8"))
+        out.problems.append(
+            problem(Code.FILE_ENCODING, value=f"byte {exc.start}", expected="UTF-8")
+        )
         return
     depth, members = _outline(text)
     if depth > MAX_DEPTH:
-        out.problems.append(problem("json_too_deep", expected=f"at most {MAX_DEPTH} levels"))
+        out.problems.append(problem(Code.JSON_TOO_DEEP, expected=f"at most {MAX_DEPTH} levels"))
         return
     if members > most_members(limits):
         out.problems.append(
             problem(
-                "json_too_many_entries",
+                Code.JSON_TOO_MANY_ENTRIES,
                 value=f"{members} entries",
                 expected=f"at most {most_members(limits)}",
             )
@@ -130,12 +132,12 @@ def read_json(data: bytes, out: ParsedSubmission, limits: Limits | None = None) 
     try:
         doc = decode(text, limits.max_figures + 100)
     except _NotANumber as exc:
-        out.problems.append(problem("json_not_number", value=str(exc), expected="a number"))
+        out.problems.append(problem(Code.JSON_NOT_NUMBER, value=str(exc), expected="a number"))
         return
     except json.JSONDecodeError as exc:
         out.problems.append(
             problem(
-                "json_invalid",
+                Code.JSON_INVALID,
                 row=exc.lineno,
                 value=exc.msg,
                 expected=f"valid JSON (line {exc.lineno}, col {exc.colno})",
@@ -143,14 +145,14 @@ def read_json(data: bytes, out: ParsedSubmission, limits: Limits | None = None) 
         )
         return
     except RecursionError:
-        out.problems.append(problem("json_too_deep", expected=f"at most {MAX_DEPTH} levels"))
+        out.problems.append(problem(Code.JSON_TOO_DEEP, expected=f"at most {MAX_DEPTH} levels"))
         return
     _read_document(doc, out, limits)
 
 
 def _shape(out: ParsedSubmission, field: str, value: object, expected: str) -> None:
     out.problems.append(
-        problem("json_shape", field=field, value=type(value).__name__, expected=expected)
+        problem(Code.JSON_SHAPE, field=field, value=type(value).__name__, expected=expected)
     )
 
 
@@ -177,17 +179,17 @@ def too_many(code: str, sheet: str, count: int, most: int) -> Problem:
 def _read_figures(figures: object, out: ParsedSubmission, most: int) -> None:
     if figures is None:
         out.problems.append(
-            problem("sheet_missing", sheet="indicators", expected="an 'indicators' object")
+            problem(Code.SHEET_MISSING, sheet="indicators", expected="an 'indicators' object")
         )
         return
     if isinstance(figures, _TooMany):
-        out.problems.append(too_many("too_many_figures", "indicators", figures.count, most))
+        out.problems.append(too_many(Code.TOO_MANY_FIGURES, "indicators", figures.count, most))
         return
     if not isinstance(figures, dict):
         _shape(out, "indicators", figures, "an object of code: value")
         return
     if len(figures) > most:
-        out.problems.append(too_many("too_many_figures", "indicators", len(figures), most))
+        out.problems.append(too_many(Code.TOO_MANY_FIGURES, "indicators", len(figures), most))
         return
     for code, value in figures.items():
         for v in value if isinstance(value, _Dup) else [value]:
@@ -201,7 +203,7 @@ def _read_enterprises(items: object, out: ParsedSubmission, most: int) -> None:
     if items is None:
         out.problems.append(
             problem(
-                "sheet_missing",
+                Code.SHEET_MISSING,
                 sheet="enterprises",
                 expected="an 'enterprises' list (may be empty)",
             )
@@ -211,7 +213,7 @@ def _read_enterprises(items: object, out: ParsedSubmission, most: int) -> None:
         _shape(out, "enterprises", items, "a list of objects")
         return
     if len(items) > most:
-        out.problems.append(too_many("too_many_enterprises", "enterprises", len(items), most))
+        out.problems.append(too_many(Code.TOO_MANY_ENTERPRISES, "enterprises", len(items), most))
         return
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):

@@ -6,7 +6,7 @@ import traceback
 from pathlib import PurePosixPath
 
 from models.form import ParsedSubmission
-from models.problems import Problem, problem
+from models.problems import Code, Problem, problem
 from tasks.intake import bounds, pool
 from tasks.intake.filesafety import check_size, check_workbook
 from tasks.intake.jsondoc import read_json
@@ -30,7 +30,9 @@ def parse_file(filename: str, data: bytes, limits: Limits | None = None) -> Pars
     if fmt == "other":
         out.problems.append(
             problem(
-                "file_format", value=PurePosixPath(filename).suffix or "", expected=".xlsx or .json"
+                Code.FILE_FORMAT,
+                value=PurePosixPath(filename).suffix or "",
+                expected=".xlsx or .json",
             )
         )
         return out
@@ -63,13 +65,13 @@ def read_guarded(filename: str, data: bytes, limits: Limits) -> ParsedSubmission
         return out
     except Exception as exc:
         out = ParsedSubmission(filename=filename, format=file_format(filename))
-        out.problems.append(problem("internal_error", value=type(exc).__name__))
+        out.problems.append(problem(Code.INTERNAL_ERROR, value=type(exc).__name__))
         out.internal = traceback.format_exc()
         return out
 
 
 def crashes_reader(why: str) -> Problem:
-    return problem("file_crashes_reader", value=why, expected="a workbook Excel can open")
+    return problem(Code.FILE_CRASHES_READER, value=why, expected="a workbook Excel can open")
 
 
 def read_chunk(files: list[tuple[str, bytes]], limits: Limits) -> list[ParsedSubmission]:

@@ -3,7 +3,8 @@
 A file read in a worker can cost at most that worker: a native abort of the XLSX reader,
 an allocation past the address-space limit or a runaway loop past the CPU limit ends the
 worker, not the run. The caller learns which files were in flight and reads each of them
-alone, so the one that brings a worker down is known (see :meth:`tasks.intake.readers.Readers.many`).
+alone, so the one that brings a worker down is known
+(see :meth:`tasks.intake.readers.Readers.many`).
 """
 
 from __future__ import annotations

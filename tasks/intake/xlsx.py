@@ -13,7 +13,7 @@ from models.form import (
     SHEETS,
     ParsedSubmission,
 )
-from models.problems import Problem, problem
+from models.problems import Code, Problem, Severity, problem
 from tasks.intake.filesafety import formulas_without_value
 from tasks.intake.jsondoc import too_many
 from tasks.intake.limits import Limits
@@ -47,7 +47,7 @@ def read_xlsx(data: bytes, out: ParsedSubmission, limits: Limits | None = None) 
     except Exception as exc:  # calamine raises its own error types for corrupt parts
         out.problems.append(
             problem(
-                "file_unreadable",
+                Code.FILE_UNREADABLE,
                 value=f"{type(exc).__name__}: {exc}",
                 expected="an .xlsx workbook",
             )
@@ -74,7 +74,7 @@ def _find_sheets(names: list[str], out: ParsedSubmission) -> dict[str, str] | No
             ok = False
             out.problems.append(
                 problem(
-                    "sheet_missing",
+                    Code.SHEET_MISSING,
                     sheet=part,
                     value=", ".join(names),
                     expected=f"a sheet named '{part}' or '{label}'",
@@ -84,7 +84,7 @@ def _find_sheets(names: list[str], out: ParsedSubmission) -> dict[str, str] | No
             ok = False
             out.problems.append(
                 problem(
-                    "sheet_ambiguous",
+                    Code.SHEET_AMBIGUOUS,
                     sheet=part,
                     value=", ".join(found[part]),
                     expected=f"one sheet for '{part}'",
@@ -129,7 +129,7 @@ def _header(
             for col in missing:
                 out.problems.append(
                     problem(
-                        "column_missing",
+                        Code.COLUMN_MISSING,
                         sheet=sheet,
                         row=i + 1,
                         field=col,
@@ -140,7 +140,7 @@ def _header(
             return (i, index) if not missing else None
     out.problems.append(
         problem(
-            "column_missing",
+            Code.COLUMN_MISSING,
             sheet=sheet,
             row=1,
             field=", ".join(required),
@@ -173,7 +173,7 @@ def _read_figures(
         return
     start, index = found
     unset_here = unset.get(sheet, set())
-    for i in _rows(grid, start, sheet, "too_many_figures", most, out):
+    for i in _rows(grid, start, sheet, Code.TOO_MANY_FIGURES, most, out):
         figure = figure_row(_cells(grid[i], index), row=i + 1)
         out.figures.append(figure)
         for name, j in index.items():
@@ -190,7 +190,7 @@ def _read_enterprises(
         return
     start, index = found
     unset_here = unset.get(sheet, set())
-    for i in _rows(grid, start, sheet, "too_many_enterprises", most, out):
+    for i in _rows(grid, start, sheet, Code.TOO_MANY_ENTERPRISES, most, out):
         out.enterprises.append(enterprise_row(_cells(grid[i], index), row=i + 1))
         for name, j in index.items():
             if (i + 1, j) in unset_here:
@@ -204,10 +204,10 @@ def _unset(sheet: str, row: int, field: str, error: bool) -> Problem:
     """A formula cell with no computed value: an error where the field counts, else a
     warning (the value is read as blank either way)."""
     return problem(
-        "cell_formula_no_value",
+        Code.CELL_FORMULA_NO_VALUE,
         sheet=sheet,
         row=row,
         field=field,
         expected="a value (or a formula Excel has computed and saved)",
-        severity="error" if error else "warning",
+        severity=Severity.ERROR if error else Severity.WARNING,
     )

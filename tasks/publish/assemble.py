@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from models.periods import Period, is_year
+from models.problems import Code, Severity
 from models.submission import Status, Submission
 from tasks.publish import build, queries, report
 from tasks.publish.build import Context, Publication
@@ -50,13 +51,13 @@ def notes(engine: Engine, pub: Publication) -> list[tuple[str, str]]:
             for status, _, problems in subs
             if status == Status.ACCEPTED
             for p in problems
-            if p["code"] == "tax_code_conflict"
+            if p["code"] == Code.TAX_CODE_CONFLICT
         }
     )
     codes: dict[str, int] = {}
     for problems in warned:
         for p in problems:
-            if p["severity"] == "warning":
+            if p["severity"] == Severity.WARNING:
                 codes[p["code"]] = codes.get(p["code"], 0) + 1
     status: dict[str, int] = {}
     for c in pub.completeness:
@@ -67,14 +68,14 @@ def notes(engine: Engine, pub: Publication) -> list[tuple[str, str]]:
             f"{rejected} files rejected (see the feedback sent to units).",
         )
     ]
-    names = {
-        "late": ("nộp trễ hạn", "late"),
-        "stock_change": ("chỉ tiêu tồn thay đổi >50% so với quý trước", "stock changed >50 %"),
-        "tax_code_other_unit": (
+    names: dict[str, tuple[str, str]] = {
+        Code.LATE: ("nộp trễ hạn", "late"),
+        Code.STOCK_CHANGE: ("chỉ tiêu tồn thay đổi >50% so với quý trước", "stock changed >50 %"),
+        Code.TAX_CODE_OTHER_UNIT: (
             "mã số thuế trùng với đơn vị khác (chỉ tính một lần)",
             "tax code shared with another unit (counted once)",
         ),
-        "tax_code_conflict": (
+        Code.TAX_CODE_CONFLICT: (
             "doanh nghiệp được hai đơn vị báo cáo khác nhau (tỉnh lấy theo mã đơn vị nhỏ nhất)",
             "enterprise reported differently by two units (the province takes the lowest "
             "unit code's)",
