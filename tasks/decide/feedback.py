@@ -7,13 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
 from models.problems import Problem, Severity, counts_by_code
 from models.submission import Status
 from tasks.intake.collect import place
 from tasks.intake.sources import shown_source
+from tasks.templates import pages
 
 STATUS_VI = {Status.ACCEPTED: "Đã tiếp nhận", Status.REJECTED: "Bị từ chối"}
 SEVERITY_VI = {Severity.ERROR: "Lỗi", Severity.WARNING: "Cảnh báo"}
@@ -91,11 +91,7 @@ vertical-align:top;font-size:.9rem}th{background:#f3f6f9}.en{color:#52606d;font-
 tr.error td:first-child{color:#b42318;font-weight:600}tr.warning td:first-child{color:#a15c07}"""
 
 
-_PAGES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=True,  # every value a unit wrote is escaped
-    keep_trailing_newline=False,
-)
+_PAGES = pages(Path(__file__).parent / "templates")
 
 
 def to_html(doc: dict[str, Any]) -> bytes:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape as e
+from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup
 
 from models.catalog import Indicator
 from tasks.publish.tables import number
+from tasks.templates import pages
 
 BREAK = "2025Q3"  # first quarter of the merged province (Resolution 202/2025/QH15)
 STATUS = {
@@ -53,51 +56,55 @@ def _fmt(value: Any) -> str:
     return f"{n:,}".replace(",", ".") if isinstance(n, int) else f"{n:.2f}".replace(".", ",")
 
 
-def _progress(value: Any, target: float, year: int) -> str:
-    share = 0.0 if value is None or not target else float(value) / target
-    return (
-        f'<div class="lbl">Mục tiêu {year}: {_fmt(target)} · đạt {share:.0%} '
-        f'<span class="en">target {year}, {share:.0%} reached</span></div>'
-        f'<div class="bar"><div style="width:{min(1.0, share) * 100:.1f}%"></div></div>'
-    )
+def _bars(value: Any, goals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A progress bar per target year: the value's share of the target."""
+    out = []
+    for t in goals:
+        share = 0.0 if value is None or not t["value"] else float(value) / t["value"]
+        out.append(
+            {
+                "year": t["year"],
+                "target": _fmt(t["value"]),
+                "share": f"{share:.0%}",
+                "width": f"{min(1.0, share) * 100:.1f}",
+            }
+        )
+    return out
 
 
-def _cards(r: ReportInput) -> str:
+def _cards(r: ReportInput) -> list[dict[str, Any]]:
+    """A card per headline indicator the province has a value for, in catalog order."""
     province = {x["indicator"]: x for x in r.indicators if x["level"] == "province"}
     out = []
     for ind in r.definitions:
         row = province.get(ind.code)
         if row is None:
             continue
-        goals = sorted(
-            (t for t in r.targets if t["indicator"] == ind.code and t["kind"] == "target"),
-            key=lambda t: t["year"],
-        )
-        bars = "".join(_progress(row["value"], t["value"], t["year"]) for t in goals)
-        base = next(
-            (t for t in r.targets if t["indicator"] == ind.code and t["kind"] == "baseline"), None
-        )
-        note = (
-            (
-                f'<div class="lbl">Năm gốc {base["year"]}: {_fmt(base["value"])} '
-                f'<span class="en">baseline</span></div>'
-            )
-            if base
-            else ""
-        )
+        mine = [t for t in r.targets if t["indicator"] == ind.code]
+        goals = sorted((t for t in mine if t["kind"] == "target"), key=lambda t: t["year"])
+        base = next((t for t in mine if t["kind"] == "baseline"), None)
         out.append(
-            f'<div class="card"><div class="lbl">{e(ind.label_vi)}</div>'
-            f'<div class="en">{e(ind.label_en)}</div><div class="v">'
-            f'{_fmt(row["value"])} <span class="lbl">{e(ind.unit)}</span></div>'
-            f"{bars}{note}</div>"
+            {
+                "label_vi": ind.label_vi,
+                "label_en": ind.label_en,
+                "value": _fmt(row["value"]),
+                "unit": ind.unit,
+                "bars": _bars(row["value"], goals),
+                "base": base and {"year": base["year"], "value": _fmt(base["value"])},
+            }
         )
-    return '<div class="cards">' + "".join(out) + "</div>"
+    return out
 
 
-def _trend(r: ReportInput, codes: tuple[str, ...] = ("DTE_COUNT", "DTE_DX_CAPABLE")) -> str:
+SERIES = (("DTE_COUNT", "#2680c2"), ("DTE_DX_CAPABLE", "#0b6e4f"))
+
+
+def _trend(r: ReportInput) -> dict[str, Any] | None:
+    """The trend chart's geometry (an SVG of 900 × 260), or None without any quarter."""
+    codes = [c for c, _ in SERIES]
     quarters = sorted({q for c in codes for q in r.trend.get(c, {})})
     if not quarters:
-        return "<p>Chưa có dữ liệu kỳ trước. <span class='en'>No history yet.</span></p>"
+        return None
     w, h, pad = 900, 260, 40
     top = max([v for c in codes for v in r.trend.get(c, {}).values() if v] + [1])
     x = {q: pad + i * (w - 2 * pad) / max(1, len(quarters) - 1) for i, q in enumerate(quarters)}
@@ -105,65 +112,51 @@ def _trend(r: ReportInput, codes: tuple[str, ...] = ("DTE_COUNT", "DTE_DX_CAPABL
     def y(v: float) -> float:
         return h - pad - (h - 2 * pad) * v / top
 
-    parts = [
-        f'<svg viewBox="0 0 {w} {h}" width="100%" role="img" '
-        f'aria-label="Xu hướng / trend" style="background:#fff;border-radius:.5rem">'
-    ]
-    for q in quarters:
-        parts.append(
-            f'<text x="{x[q]:.0f}" y="{h - 12}" font-size="11" text-anchor="middle">{e(q)}</text>'
-        )
+    merger = None
     if BREAK in x or (quarters[0] < BREAK < quarters[-1]):
         bx = x.get(BREAK) or (x[max(q for q in quarters if q < BREAK)] + 20)
         anchor, tx = ("end", bx - 4) if bx > w / 2 else ("start", bx + 4)
-        parts.append(
-            f'<line x1="{bx:.0f}" x2="{bx:.0f}" y1="{pad - 20}" y2="{h - pad}" '
-            'stroke="#b42318" stroke-dasharray="5 4"/>'
-            f'<text x="{tx:.0f}" y="{pad - 8}" font-size="11" fill="#b42318" '
-            f'text-anchor="{anchor}">Sáp nhập tỉnh 01/07/2025 (96 xã, phường) · '
-            "territorial break</text>"
-        )
-    for c, color in zip(codes, ("#2680c2", "#0b6e4f"), strict=False):
-        pts = [(x[q], y(v)) for q, v in sorted(r.trend.get(c, {}).items()) if v is not None]
-        if pts:
-            path = " ".join(f"{a:.1f},{b:.1f}" for a, b in pts)
-            parts.append(
-                f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2.5"/>'
+        merger = {"x": f"{bx:.0f}", "text_x": f"{tx:.0f}", "anchor": anchor}
+    series = []
+    for c, color in SERIES:
+        known = [(q, v) for q, v in sorted(r.trend.get(c, {}).items()) if v is not None]
+        if known:
+            pts = [(x[q], y(v), v) for q, v in known]
+            series.append(
+                {
+                    "color": color,
+                    "path": " ".join(f"{a:.1f},{b:.1f}" for a, b, _ in pts),
+                    "points": [
+                        (f"{a:.1f}", f"{b:.1f}", f"{b - 8:.1f}", _fmt(v)) for a, b, v in pts
+                    ],
+                }
             )
-            values = [v for _, v in sorted(r.trend.get(c, {}).items()) if v is not None]
-            parts += [
-                f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3.5" fill="{color}"/>'
-                f'<text x="{a:.1f}" y="{b - 8:.1f}" font-size="11" text-anchor="middle" '
-                f'fill="{color}">{_fmt(v)}</text>'
-                for (a, b), v in zip(pts, values, strict=True)
-            ]
-    legend = " · ".join(
-        f'<span style="color:{c}">■</span> {e(code)}'
-        for code, c in zip(codes, ("#2680c2", "#0b6e4f"), strict=False)
-    )
-    return "".join(parts) + f'</svg><div class="lbl">{legend}</div>'
+    ticks = [(q, f"{x[q]:.0f}") for q in quarters]
+    return {
+        "w": w,
+        "h": h,
+        "pad": pad,
+        "ticks": ticks,
+        "merger": merger,
+        "series": series,
+        "legend": SERIES,
+    }
 
 
-def _completeness(r: ReportInput) -> str:
+def _completeness(r: ReportInput) -> tuple[str, list[dict[str, Any]]]:
+    """The completeness summary line and table rows."""
     counts: dict[str, int] = {}
     rows = []
     for c in r.completeness:
         counts[c["status"]] = counts.get(c["status"], 0) + 1
         vi, en, color = STATUS[c["status"]]
-        rows.append(
-            f"<tr><td>{e(c['period'])}</td><td>{e(c['unit_code'])}</td>"
-            f'<td>{e(c["unit_name"])}</td><td><span class="dot" '
-            f'style="background:{color}"></span>{vi} <span class="en">{en}</span></td>'
-            f"<td>{e(str(c['received_at'] or ''))[:16]}</td>"
-            f"<td>{c['rejected_count']}</td></tr>"
-        )
+        received = str(c["received_at"] or "")[:16]
+        rows.append(c | {"vi": vi, "en": en, "color": color, "received": received})
     summary = " · ".join(f"{STATUS[k][0]}: {v}" for k, v in sorted(counts.items()))
-    return (
-        f"<p>{e(summary)}</p><table><tr><th>Kỳ</th><th>Mã</th><th>Đơn vị</th>"
-        "<th>Tình trạng</th><th>Nhận lúc (UTC)</th><th>Bị từ chối</th></tr>"
-        + "".join(rows)
-        + "</table>"
-    )
+    return summary, rows
+
+
+_PAGES = pages(Path(__file__).parent / "templates")
 
 
 def render(r: ReportInput) -> bytes:
@@ -172,18 +165,14 @@ def render(r: ReportInput) -> bytes:
         if r.status == "final"
         else ("#a15c07", "Tạm thời · provisional")
     )
-    notes = "".join(f'<li>{e(vi)} <span class="en">{e(en)}</span></li>' for vi, en in r.notes)
-    page = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Chỉ số doanh nghiệp công nghệ số — {e(r.period)}</title><style>{CSS}</style></head>
-<body><main><div class="en">Tây Ninh · digital-technology enterprise development plan</div>
-<h1>Phát triển doanh nghiệp công nghệ số tỉnh Tây Ninh — kỳ {e(r.period)}</h1>
-<p><span class="badge" style="background:{badge[0]}">{badge[1]}</span>
-<span class="en">phiên bản / version {e(r.version)} ·
-công bố / published {e(r.published_at)}</span></p>
-<h2>Chỉ tiêu chính <span class="en">Headline indicators</span></h2>{_cards(r)}
-<h2>Xu hướng theo quý <span class="en">Trend over the published quarters</span></h2>{_trend(r)}
-<h2>Tình hình nộp báo cáo <span class="en">Completeness by unit</span></h2>{_completeness(r)}
-<h2>Ghi chú chất lượng dữ liệu <span class="en">Data-quality notes</span></h2><ul>{notes}</ul>
-</main></body></html>"""
+    summary, completeness = _completeness(r)
+    page = _PAGES.get_template("report.html.j2").render(
+        r=r,
+        css=Markup(CSS),
+        badge=badge,
+        cards=_cards(r),
+        trend=_trend(r),
+        summary=summary,
+        completeness=completeness,
+    )
     return page.encode("utf-8")
