@@ -1,0 +1,80 @@
+"""The GX suites on every contract case, in this process (no Prefect, no database): each
+case's problems, every field the unit's feedback shows, as recorded in ``golden/``.
+
+tests/flows/test_process.py runs the same cases end to end; this is the fast check the
+mutation tests (scripts/mutation.sh) lean on. After an intended change of a message or an
+``expected`` text, rewrite the record: ``GOLDEN=write pytest tests/expectations``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog import UNITS_CSV
+from expectations.frames import Item
+from expectations.rules import Rules
+from models.catalog import code_key, load_indicators, load_units, reported_figures
+from models.periods import Period
+from tasks.decide.validate import validate_content
+from tasks.intake.parse import parse_file
+from tests.flows.test_process import CASES, COMMUNES
+from tests.support.inbox import changed, valid_doc, write
+
+GOLDEN = Path(__file__).parent / "golden" / "cases.json"
+RECEIVED = datetime(2025, 10, 5, 9, tzinfo=UTC)
+CROSS = {"late", "stock_change", "tax_code_other_unit", "tax_code_conflict"}  # need history
+
+
+def _rules(today: date) -> Rules:
+    units = load_units(UNITS_CSV)
+    rows = [(code_key(u.code), u.level, u.valid_from, u.valid_to) for u in units.units]
+    return Rules.build(
+        rows, reported_figures(load_indicators()), Period.containing(today).previous()
+    )
+
+
+def _items(tmp: Path) -> list[Item]:
+    items = []
+    for unit, (name, (fname, change, _, _)) in zip(COMMUNES, CASES.items(), strict=False):
+        content = change if isinstance(change, bytes) else changed(valid_doc(unit), **change)
+        period = (change.get("period") if isinstance(change, dict) else None) or "2025Q3"
+        path = write(tmp, f"{unit}/{period}/{fname}", content, RECEIVED)
+        items.append(Item(name, parse_file(fname, path.read_bytes()), unit, period))
+    return items
+
+
+@pytest.fixture(scope="module")
+def found(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
+    items = _items(tmp_path_factory.mktemp("cases"))
+    problems = validate_content(items, _rules(date(2025, 10, 5)))
+    return {
+        it.submission_id: [p.to_dict() for p in problems.get(it.submission_id, [])] for it in items
+    }
+
+
+def test_every_case_gives_the_problems_its_unit_is_shown(
+    found: dict[str, list[dict[str, Any]]],
+) -> None:
+    mine = {name: [p for p in found[name] if p["code"] not in CROSS] for name in CASES}
+    if os.environ.get("GOLDEN") == "write":
+        GOLDEN.write_text(json.dumps(mine, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    assert mine == json.loads(GOLDEN.read_text("utf-8"))
+
+
+def test_the_record_agrees_with_the_contract_cases(
+    found: dict[str, list[dict[str, Any]]],
+) -> None:
+    # the record is not its own truth: each case's codes and places are the contract's
+    for name, (_, _, status, expected) in CASES.items():
+        shown = [
+            (p["code"], p["severity"], p["sheet"], p["row"], p["field"], p["value"])
+            for p in found[name]
+        ]
+        assert shown == [e for e in expected if e[0] not in CROSS], name
+        assert (status == "rejected") == any(p["severity"] == "error" for p in found[name]), name
