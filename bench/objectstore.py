@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tasks.objects import store as objectstore
+from tasks.objects import durable
 from tasks.objects.store import LocalObjectStore
 
 
@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
     data = b"x" * 3000
     objects = [(f"feedback/{25000 + i}/2025Q4/s{i}.json", data, None) for i in range(args.files)]
-    ways = ["unnamed", "named"] if objectstore.HAS_UNNAMED else ["named"]
+    ways = ["unnamed", "named"] if durable.HAS_UNNAMED else ["named"]
     times: dict[str, list[tuple[float, float]]] = {way: [] for way in ways}
     with tempfile.TemporaryDirectory(dir=Path(__file__).parent / "results") as root:
         for r in range(args.rounds):

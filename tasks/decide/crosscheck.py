@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -151,59 +152,74 @@ def cross_frames(
                     "due_text": due_day.isoformat(),
                 }
             )
-        figures = {f.code: f.value for f in c.item.parsed.figures if f.value is not None}
-        prev = ledger.current.get((c.unit, str(Period.parse(c.period).previous())))
-        for n, f in enumerate(c.item.parsed.figures, start=1):
-            before = prev.figures.get(f.code) if prev else None
-            if f.code in stocks and f.value is not None and before:
-                stock.append(
-                    {
-                        "submission_id": c.item.submission_id,
-                        "row": n,
-                        "sheet_row": f.row,
-                        "code": f.code,
-                        "change": abs(f.value - before) / before,
-                        "value_text": str(f.value),
-                        "previous_text": str(before),
-                    }
-                )
+        stock += _stock_rows(c, ledger, stocks)
         attrs: dict[str, Attrs] = {}
-        for n, e in enumerate(c.item.parsed.enterprises, start=1):
-            mine = attrs.setdefault(e.enterprise_code, (e.status, e.type, bool(e.dx_capable)))
-            hits = ledger.other_units(c.period, c.unit, e.enterprise_code)
-            other = ledger.conflict(c.period, c.unit, e.enterprise_code, mine) if hits else None
-            theirs = other.enterprises[e.enterprise_code] if other else None
-            shared.append(
-                {
-                    "submission_id": c.item.submission_id,
-                    "row": n,
-                    "sheet_row": e.row,
-                    "tax_code": e.tax_code,
-                    "other_unit": hits[0] if hits else None,
-                    "conflict_unit": other.unit if other else None,
-                    "conflict_text": f"as unit {other.unit} reports it: {_attrs_text(theirs)}"
-                    if other and theirs
-                    else None,
-                }
-            )
-            if other and theirs:
-                earlier.setdefault(other.submission_id, []).append(
-                    problem(
-                        Code.TAX_CODE_CONFLICT,
-                        sheet="enterprises",
-                        field="tax_code",
-                        value=e.tax_code,
-                        expected=f"as unit {c.unit} reports it: {_attrs_text(mine)}",
-                    )
-                )
-        ledger.take(
-            key,
-            Accepted(c.order, c.unit, figures, attrs, c.item.submission_id),
-            received < due,
-        )
+        shared += _shared_rows(c, ledger, attrs, earlier)
+        figures = {f.code: f.value for f in c.item.parsed.figures if f.value is not None}
+        accepted = Accepted(c.order, c.unit, figures, attrs, c.item.submission_id)
+        ledger.take(key, accepted, received < due)
     frames = {
         "late": pd.DataFrame(late),
         "stock": pd.DataFrame(stock),
         "shared": pd.DataFrame(shared),
     }
     return frames, earlier
+
+
+def _stock_rows(c: Candidate, ledger: Ledger, stocks: set[str]) -> list[dict[str, Any]]:
+    """Each stock figure of ``c`` beside the unit's accepted figure of the quarter before."""
+    prev = ledger.current.get((c.unit, str(Period.parse(c.period).previous())))
+    rows = []
+    for n, f in enumerate(c.item.parsed.figures, start=1):
+        before = prev.figures.get(f.code) if prev else None
+        if f.code in stocks and f.value is not None and before:
+            rows.append(
+                {
+                    "submission_id": c.item.submission_id,
+                    "row": n,
+                    "sheet_row": f.row,
+                    "code": f.code,
+                    "change": abs(f.value - before) / before,
+                    "value_text": str(f.value),
+                    "previous_text": str(before),
+                }
+            )
+    return rows
+
+
+def _shared_rows(
+    c: Candidate, ledger: Ledger, attrs: dict[str, Attrs], earlier: dict[str, list[Problem]]
+) -> list[dict[str, Any]]:
+    """Each enterprise of ``c`` with the other unit that lists it, and the unit that lists
+    it with other attributes (that unit's submission is told too, in ``earlier``); fills
+    ``attrs`` with ``c``'s own attributes of each enterprise."""
+    rows = []
+    for n, e in enumerate(c.item.parsed.enterprises, start=1):
+        mine = attrs.setdefault(e.enterprise_code, (e.status, e.type, bool(e.dx_capable)))
+        hits = ledger.other_units(c.period, c.unit, e.enterprise_code)
+        other = ledger.conflict(c.period, c.unit, e.enterprise_code, mine) if hits else None
+        theirs = other.enterprises[e.enterprise_code] if other else None
+        rows.append(
+            {
+                "submission_id": c.item.submission_id,
+                "row": n,
+                "sheet_row": e.row,
+                "tax_code": e.tax_code,
+                "other_unit": hits[0] if hits else None,
+                "conflict_unit": other.unit if other else None,
+                "conflict_text": f"as unit {other.unit} reports it: {_attrs_text(theirs)}"
+                if other and theirs
+                else None,
+            }
+        )
+        if other and theirs:
+            earlier.setdefault(other.submission_id, []).append(
+                problem(
+                    Code.TAX_CODE_CONFLICT,
+                    sheet="enterprises",
+                    field="tax_code",
+                    value=e.tax_code,
+                    expected=f"as unit {c.unit} reports it: {_attrs_text(mine)}",
+                )
+            )
+    return rows

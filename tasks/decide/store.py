@@ -88,6 +88,37 @@ def _content_rows(o: Outcome) -> tuple[list[dict[str, Any]], list[dict[str, Any]
 
 
 Change = tuple[str, str, str | None]  # (unit_code, period, the submission just accepted)
+Row = dict[str, Any]
+
+
+def _decided_rows(
+    conn: Connection, changes: list[Change]
+) -> tuple[dict[str, tuple[str, str | None]], dict[tuple[str, str], list[Row]], dict[str, Row]]:
+    """The accepted and superseded submissions of the changes' (unit, period) pairs: each
+    one's status and link as stored, the pairs' rows (the changes' own submissions apart,
+    by id, to be taken in one by one)."""
+    t = Submission.__table__  # type: ignore[attr-defined]
+    keys = {(u, p) for u, p, _ in changes}
+    units, periods = {u for u, _ in keys}, {p for _, p in keys}
+    q = select(
+        t.c.id, t.c.unit_code, t.c.period, t.c.status, t.c.supersedes, *t.c[DECISION_ORDER]
+    ).where(t.c.period.in_(periods), t.c.status.in_([Status.ACCEPTED, Status.SUPERSEDED]))
+    if len(units) <= 500:
+        q = q.where(t.c.unit_code.in_(units))
+    incoming = {sid for _, _, sid in changes if sid}
+    before: dict[str, tuple[str, str | None]] = {}
+    groups: dict[tuple[str, str], list[Row]] = {}
+    arriving: dict[str, Row] = {}
+    for found in conn.execute(q).mappings():
+        if (found["unit_code"], found["period"]) not in keys:
+            continue
+        row = dict(found) | {"order": tuple(found[c] for c in DECISION_ORDER)}
+        before[row["id"]] = (row["status"], row["supersedes"])
+        if row["id"] in incoming:
+            arriving[row["id"]] = row
+        else:
+            groups.setdefault((row["unit_code"], row["period"]), []).append(row)
+    return before, groups, arriving
 
 
 def refresh_current(conn: Connection, changes: list[Change]) -> None:
@@ -102,26 +133,7 @@ def refresh_current(conn: Connection, changes: list[Change]) -> None:
     if not changes:
         return
     t = Submission.__table__  # type: ignore[attr-defined]
-    keys = {(u, p) for u, p, _ in changes}
-    units, periods = {u for u, _ in keys}, {p for _, p in keys}
-    q = select(
-        t.c.id, t.c.unit_code, t.c.period, t.c.status, t.c.supersedes, *t.c[DECISION_ORDER]
-    ).where(t.c.period.in_(periods), t.c.status.in_([Status.ACCEPTED, Status.SUPERSEDED]))
-    if len(units) <= 500:
-        q = q.where(t.c.unit_code.in_(units))
-    incoming = {sid for _, _, sid in changes if sid}
-    before: dict[str, tuple[str, str | None]] = {}
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    arriving: dict[str, dict[str, Any]] = {}
-    for found in conn.execute(q).mappings():
-        if (found["unit_code"], found["period"]) not in keys:
-            continue
-        row = dict(found) | {"order": tuple(found[c] for c in DECISION_ORDER)}
-        before[row["id"]] = (row["status"], row["supersedes"])
-        if row["id"] in incoming:
-            arriving[row["id"]] = row
-        else:
-            groups.setdefault((row["unit_code"], row["period"]), []).append(row)
+    before, groups, arriving = _decided_rows(conn, changes)
     for unit, period, new_id in changes:
         group = groups.setdefault((unit, period), [])
         if new_id in arriving:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import io
 import re
 import zipfile
 
 from models.problems import Code, Problem, problem
 from tasks.intake.limits import Limits
+from tasks.intake.sheets import SheetExtent, column_letters, sheet_names
 
 _ENTITY = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _CHUNK = 1 << 16
@@ -40,62 +40,77 @@ def check_workbook(data: bytes, limits: Limits) -> Problem | None:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
         return problem(Code.FILE_UNREADABLE, value=str(exc), expected="an .xlsx workbook (zip)")
-    budget_text = f"at most {max_unpacked // (1024 * 1024)} MB unpacked"
+    budget = f"at most {max_unpacked // (1024 * 1024)} MB unpacked"
     with zf:
         infos = zf.infolist()
-        declared = sum(i.file_size for i in infos)
-        if declared > max_unpacked:
-            return problem(
-                Code.FILE_UNPACK_TOO_LARGE, value=f"{declared} bytes", expected=budget_text
-            )
-        for i in infos:
-            # deflate never grows data by more than a sliver: a larger compressed size
-            # means the declared sizes lie (a bomb that hides its real size)
-            if i.compress_size > i.file_size + i.file_size // 100 + 1024:
-                return problem(
-                    Code.FILE_UNREADABLE,
-                    field=i.filename,
-                    value="sizes in the zip directory are inconsistent",
-                    expected="an .xlsx workbook (zip)",
+        found = _directory_problem(infos, max_unpacked, budget)
+        if found is None:
+            try:
+                found = _inflate(zf, infos, limits, budget)
+            except (
+                zipfile.BadZipFile,
+                zipfile.LargeZipFile,
+                OSError,
+                EOFError,
+                NotImplementedError,
+                RuntimeError,
+            ) as exc:
+                found = problem(
+                    Code.FILE_UNREADABLE, value=str(exc), expected="an .xlsx workbook (zip)"
                 )
-        total = 0
-        names = sheet_names(zf)
-        try:
-            for info in infos:
-                extent = SheetExtent() if info.filename in names else None
-                with zf.open(info) as member:
-                    tail = b""
-                    while chunk := member.read(_CHUNK):
-                        total += len(chunk)
-                        if total > max_unpacked:
-                            return problem(
-                                Code.FILE_UNPACK_TOO_LARGE,
-                                value=f"> {total} bytes",
-                                expected=budget_text,
-                            )
-                        if info.filename.endswith((".xml", ".rels")) and _ENTITY.search(
-                            tail + chunk
-                        ):
-                            return problem(
-                                Code.XML_ENTITIES,
-                                field=info.filename,
-                                value="<!DOCTYPE/<!ENTITY",
-                                expected="no DTD or entity declarations",
-                            )
-                        tail = chunk[-16:]
-                        if extent is not None:
-                            extent.feed(chunk)
-                            if extent.beyond(limits):
-                                return _too_large(names[info.filename], extent, limits)
-        except (
-            zipfile.BadZipFile,
-            zipfile.LargeZipFile,
-            OSError,
-            EOFError,
-            NotImplementedError,
-            RuntimeError,
-        ) as exc:
-            return problem(Code.FILE_UNREADABLE, value=str(exc), expected="an .xlsx workbook (zip)")
+    return found
+
+
+def _directory_problem(
+    infos: list[zipfile.ZipInfo], max_unpacked: int, budget: str
+) -> Problem | None:
+    """What the zip's directory alone shows: too much declared, or sizes that lie."""
+    declared = sum(i.file_size for i in infos)
+    if declared > max_unpacked:
+        return problem(Code.FILE_UNPACK_TOO_LARGE, value=f"{declared} bytes", expected=budget)
+    for i in infos:
+        # deflate never grows data by more than a sliver: a larger compressed size
+        # means the declared sizes lie (a bomb that hides its real size)
+        if i.compress_size > i.file_size + i.file_size // 100 + 1024:
+            return problem(
+                Code.FILE_UNREADABLE,
+                field=i.filename,
+                value="sizes in the zip directory are inconsistent",
+                expected="an .xlsx workbook (zip)",
+            )
+    return None
+
+
+def _inflate(
+    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits, budget: str
+) -> Problem | None:
+    """Inflate every member in chunks, nothing kept: the first problem the bytes show (past
+    the unpacked budget, an entity declaration, a sheet past its extent)."""
+    total = 0
+    names = sheet_names(zf)
+    for info in infos:
+        extent = SheetExtent() if info.filename in names else None
+        xml = info.filename.endswith((".xml", ".rels"))
+        with zf.open(info) as member:
+            tail = b""
+            while chunk := member.read(_CHUNK):
+                total += len(chunk)
+                if total > limits.max_unpacked_bytes:
+                    return problem(
+                        Code.FILE_UNPACK_TOO_LARGE, value=f"> {total} bytes", expected=budget
+                    )
+                if xml and _ENTITY.search(tail + chunk):
+                    return problem(
+                        Code.XML_ENTITIES,
+                        field=info.filename,
+                        value="<!DOCTYPE/<!ENTITY",
+                        expected="no DTD or entity declarations",
+                    )
+                tail = chunk[-16:]
+                if extent is not None:
+                    extent.feed(chunk)
+                    if extent.beyond(limits):
+                        return _too_large(names[info.filename], extent, limits)
     return None
 
 
@@ -107,132 +122,3 @@ def _too_large(sheet: str, extent: SheetExtent, limits: Limits) -> Problem:
         expected=f"at most {limits.max_sheet_rows} rows and "
         f"{limits.max_sheet_columns} columns ({column_letters(limits.max_sheet_columns)})",
     )
-
-
-_TAG = re.compile(rb"<(?:\w+:)?(row|c|dimension)\b([^>]*)>")
-_REF_ATTR = re.compile(rb'\b(?:r|ref)\s*=\s*["\']([^"\']*)["\']')
-_CELL_REF = re.compile(rb"([A-Za-z]{0,3})(\d+)$")
-_CARRY_MAX = 1 << 16
-
-
-def column_letters(n: int) -> str:
-    """1 -> A, 27 -> AA, 16384 -> XFD."""
-    out = ""
-    while n > 0:
-        n, rest = divmod(n - 1, 26)
-        out = chr(65 + rest) + out
-    return out or "A"
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ch - 64
-    return n
-
-
-class SheetExtent:
-    """The rows and columns a worksheet's XML declares or uses, fed in chunks. A tag cut by
-    a chunk's end is carried into the next; a tag longer than 64 KB counts as too large."""
-
-    def __init__(self) -> None:
-        self.rows = self.cols = 0
-        self._row = self._col = 0
-        self._carry = b""
-
-    def feed(self, chunk: bytes) -> None:
-        text = self._carry + chunk
-        cut = text.rfind(b"<")
-        if cut != -1 and text.find(b">", cut) == -1:
-            text, self._carry = text[:cut], text[cut:]
-            if len(self._carry) > _CARRY_MAX:
-                self.rows = self.cols = 1 << 30
-                self._carry = b""
-        else:
-            self._carry = b""
-        for m in _TAG.finditer(text):
-            ref = _REF_ATTR.search(m[2])
-            kind = m[1]
-            if kind == b"dimension":
-                if ref:
-                    for part in ref[1].split(b":"):
-                        self._see(part)
-                continue
-            if kind == b"row":
-                self._row = self._row + 1
-                self._col = 0
-                if ref and ref[1].isdigit():
-                    self._row = int(ref[1][:12])
-                self.rows = max(self.rows, self._row)
-                continue
-            self._col += 1
-            if ref:
-                self._see(ref[1], cell=True)
-            self.cols = max(self.cols, self._col)
-
-    def _see(self, ref: bytes, cell: bool = False) -> None:
-        m = _CELL_REF.match(ref.strip()[:16])
-        if not m:
-            return
-        col = _column_number(m[1]) if m[1] else 0
-        row = int(m[2][:12])
-        if cell:
-            self._col = max(col, self._col) if col else self._col
-            self._row = max(self._row, row)
-        self.rows, self.cols = max(self.rows, row), max(self.cols, col)
-
-    def beyond(self, limits: Limits) -> bool:
-        return self.rows > limits.max_sheet_rows or self.cols > limits.max_sheet_columns
-
-
-def sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet members and their sheet names (from the workbook and its relations)."""
-    try:
-        book = zf.read("xl/workbook.xml")[: _CARRY_MAX * 16]
-        rels = zf.read("xl/_rels/workbook.xml.rels")[: _CARRY_MAX * 16]
-    except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError):
-        return {i.filename: i.filename for i in zf.infolist() if _is_sheet(i.filename)}
-    targets = {}
-    for m in re.finditer(rb"<Relationship\b([^>]*)>", rels):
-        rid = re.search(rb'\bId="([^"]*)"', m[1])
-        target = re.search(rb'\bTarget="([^"]*)"', m[1])
-        if rid and target:
-            path = target[1].decode("utf-8", "replace").lstrip("/")
-            targets[rid[1]] = path if path.startswith("xl/") else "xl/" + path
-    out = {i.filename: i.filename for i in zf.infolist() if _is_sheet(i.filename)}
-    for m in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*)>", book):
-        name = re.search(rb'\bname="([^"]*)"', m[1])
-        rid = re.search(rb'\br:id="([^"]*)"', m[1])
-        if name and rid and targets.get(rid[1]) in out:
-            out[targets[rid[1]]] = html.unescape(name[1].decode("utf-8", "replace"))
-    return out
-
-
-def _is_sheet(member: str) -> bool:
-    return member.startswith("xl/worksheets/") and member.endswith(".xml")
-
-
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_FORMULA, _VALUE = re.compile(rb"<(?:\w+:)?f\b"), re.compile(rb"<(?:\w+:)?(?:v|is)\b")
-
-
-def formulas_without_value(data: bytes, sheets: set[str]) -> dict[str, set[tuple[int, int]]]:
-    """Cells of the named sheets holding a formula with no computed value (a file written
-    by a program that does not calculate): ``(row from 1, column from 0)`` by sheet name.
-    The reader would take them as blank; the bytes were checked by :func:`check_workbook`."""
-    out: dict[str, set[tuple[int, int]]] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        for member, name in sheet_names(zf).items():
-            if name not in sheets:
-                continue
-            xml = zf.read(member)
-            if not _FORMULA.search(xml):
-                continue
-            for m in _CELL.finditer(xml):
-                body = m[2] or b""
-                ref = _REF_ATTR.search(m[1])
-                cell = _CELL_REF.match(ref[1]) if ref else None
-                if cell and cell[1] and _FORMULA.search(body) and not _VALUE.search(body):
-                    at = (int(cell[2]), _column_number(cell[1]) - 1)
-                    out.setdefault(name, set()).add(at)
-    return out

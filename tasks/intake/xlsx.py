@@ -14,7 +14,6 @@ from models.form import (
     ParsedSubmission,
 )
 from models.problems import Code, Problem, Severity, problem
-from tasks.intake.filesafety import formulas_without_value
 from tasks.intake.jsondoc import too_many
 from tasks.intake.limits import Limits
 from tasks.intake.normalise import (
@@ -26,6 +25,7 @@ from tasks.intake.normalise import (
     clean_text,
 )
 from tasks.intake.rows import enterprise_row, figure_row
+from tasks.intake.sheets import formulas_without_value
 
 Row = list[Any]
 Cells = set[tuple[int, int]]  # (worksheet row from 1, column from 0)

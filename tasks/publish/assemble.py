@@ -31,69 +31,42 @@ def year_publication(engine: Engine, ctx: Context, year: str, include: set[str])
 CONFLICTS_LISTED = 10
 
 
+WARNING_NAMES: dict[str, tuple[str, str]] = {
+    Code.LATE: ("nộp trễ hạn", "late"),
+    Code.STOCK_CHANGE: ("chỉ tiêu tồn thay đổi >50% so với quý trước", "stock changed >50 %"),
+    Code.TAX_CODE_OTHER_UNIT: (
+        "mã số thuế trùng với đơn vị khác (chỉ tính một lần)",
+        "tax code shared with another unit (counted once)",
+    ),
+    Code.TAX_CODE_CONFLICT: (
+        "doanh nghiệp được hai đơn vị báo cáo khác nhau (tỉnh lấy theo mã đơn vị nhỏ nhất)",
+        "enterprise reported differently by two units (the province takes the lowest unit code's)",
+    ),
+}
+Decided = list[tuple[str, int, list[dict[str, Any]]]]  # (status, warnings, problems) each
+
+
 def notes(engine: Engine, pub: Publication) -> list[tuple[str, str]]:
-    """Data-quality notes: rejections, warnings, missing and late units."""
+    """Data-quality notes: rejections, warnings, conflicts, missing and late units."""
     quarters = [q for q in {r["period"] for r in pub.completeness}]
     t = Submission.__table__  # type: ignore[attr-defined]
     with engine.connect() as conn:
-        subs = conn.execute(
-            select(t.c.status, t.c.warning_count, t.c.problems).where(t.c.period.in_(quarters))
-        ).all()
+        q = select(t.c.status, t.c.warning_count, t.c.problems).where(t.c.period.in_(quarters))
+        subs: Decided = [tuple(r) for r in conn.execute(q)]
     rejected = sum(status == Status.REJECTED for status, _, _ in subs)
-    warned = [
-        problems
-        for status, warnings, problems in subs
-        if status in (Status.ACCEPTED, Status.SUPERSEDED) and warnings
-    ]
-    conflicts = sorted(
-        {
-            (p["value"], p["expected"])
-            for status, _, problems in subs
-            if status == Status.ACCEPTED
-            for p in problems
-            if p["code"] == Code.TAX_CODE_CONFLICT
-        }
-    )
-    codes: dict[str, int] = {}
-    for problems in warned:
-        for p in problems:
-            if p["severity"] == Severity.WARNING:
-                codes[p["code"]] = codes.get(p["code"], 0) + 1
-    status: dict[str, int] = {}
-    for c in pub.completeness:
-        status[c["status"]] = status.get(c["status"], 0) + 1
     out = [
         (
             f"{rejected} tệp bị từ chối (xem phản hồi gửi đơn vị).",
             f"{rejected} files rejected (see the feedback sent to units).",
         )
     ]
-    names: dict[str, tuple[str, str]] = {
-        Code.LATE: ("nộp trễ hạn", "late"),
-        Code.STOCK_CHANGE: ("chỉ tiêu tồn thay đổi >50% so với quý trước", "stock changed >50 %"),
-        Code.TAX_CODE_OTHER_UNIT: (
-            "mã số thuế trùng với đơn vị khác (chỉ tính một lần)",
-            "tax code shared with another unit (counted once)",
-        ),
-        Code.TAX_CODE_CONFLICT: (
-            "doanh nghiệp được hai đơn vị báo cáo khác nhau (tỉnh lấy theo mã đơn vị nhỏ nhất)",
-            "enterprise reported differently by two units (the province takes the lowest "
-            "unit code's)",
-        ),
-    }
-    for code, n in sorted(codes.items()):
-        vi, en = names.get(code, (code, code))
-        out.append((f"Cảnh báo: {n} × {vi}.", f"Warning: {n} × {en}."))
-    for code, text in conflicts[:CONFLICTS_LISTED]:
-        out.append((f"Mâu thuẫn: MST {code}, {text}.", f"Conflict: tax code {code}, {text}."))
-    if len(conflicts) > CONFLICTS_LISTED:
-        more = len(conflicts) - CONFLICTS_LISTED
-        out.append((f"… và {more} mâu thuẫn khác.", f"… and {more} more conflicts."))
-    if status.get("missing"):
+    out += _warnings(subs) + _conflicts(subs)
+    missing = sum(c["status"] == "missing" for c in pub.completeness)
+    if missing:
         out.append(
             (
-                f"{status['missing']} đơn vị chưa nộp báo cáo: để trống, không tính là 0.",
-                f"{status['missing']} units did not report: blank, never zero.",
+                f"{missing} đơn vị chưa nộp báo cáo: để trống, không tính là 0.",
+                f"{missing} units did not report: blank, never zero.",
             )
         )
     if any(q >= report.BREAK for q in quarters) and any(q < report.BREAK for q in quarters):
@@ -103,6 +76,42 @@ def notes(engine: Engine, pub: Publication) -> list[tuple[str, str]]:
                 "From 2025Q3 the reporting units are the merged province's 96 communes.",
             )
         )
+    return out
+
+
+def _warnings(subs: Decided) -> list[tuple[str, str]]:
+    """How many warnings of each code the kept submissions carry."""
+    codes: dict[str, int] = {}
+    for status, warnings, problems in subs:
+        if status in (Status.ACCEPTED, Status.SUPERSEDED) and warnings:
+            for p in problems:
+                if p["severity"] == Severity.WARNING:
+                    codes[p["code"]] = codes.get(p["code"], 0) + 1
+    out = []
+    for code, n in sorted(codes.items()):
+        vi, en = WARNING_NAMES.get(code, (code, code))
+        out.append((f"Cảnh báo: {n} × {vi}.", f"Warning: {n} × {en}."))
+    return out
+
+
+def _conflicts(subs: Decided) -> list[tuple[str, str]]:
+    """Each enterprise two current submissions report differently, the first few."""
+    conflicts = sorted(
+        {
+            (p["value"], p["expected"])
+            for status, _, problems in subs
+            if status == Status.ACCEPTED
+            for p in problems
+            if p["code"] == Code.TAX_CODE_CONFLICT
+        }
+    )
+    out = [
+        (f"Mâu thuẫn: MST {code}, {text}.", f"Conflict: tax code {code}, {text}.")
+        for code, text in conflicts[:CONFLICTS_LISTED]
+    ]
+    if len(conflicts) > CONFLICTS_LISTED:
+        more = len(conflicts) - CONFLICTS_LISTED
+        out.append((f"… và {more} mâu thuẫn khác.", f"… and {more} more conflicts."))
     return out
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from tasks.objects.durable import sync_files
 from tasks.objects.s3 import S3ObjectStore
-from tasks.objects.store import LocalObjectStore, ObjectStore, sync_files
+from tasks.objects.store import LocalObjectStore, ObjectStore
 from tests.support.s3 import Seaweed
 
 
