@@ -53,16 +53,24 @@ class S3ObjectStore:
     """Objects under ``s3://bucket/prefix/`` with the contract's key layout."""
 
     def __init__(
-        self, client: Any, bucket: str, prefix: str = "", endpoint_url: str | None = None
+        self,
+        client: Any,
+        bucket: str,
+        prefix: str = "",
+        endpoint_url: str | None = None,
+        lock_ttl: timedelta = LOCK_TTL,
     ) -> None:
         self.client, self.bucket, self.prefix = client, bucket, prefix
         self.endpoint_url = endpoint_url
         self.uri = f"s3://{bucket}/{prefix}"
+        self.lock_ttl = lock_ttl  # a lock older than this is stale, whoever holds it
 
     @classmethod
-    def from_uri(cls, uri: str, endpoint_url: str | None = None) -> S3ObjectStore:
+    def from_uri(
+        cls, uri: str, endpoint_url: str | None = None, lock_ttl: timedelta = LOCK_TTL
+    ) -> S3ObjectStore:
         bucket, prefix = split_uri(uri)
-        return cls(s3_client(endpoint_url), bucket, prefix, endpoint_url)
+        return cls(s3_client(endpoint_url), bucket, prefix, endpoint_url, lock_ttl)
 
     def _key(self, key: str) -> str:
         return self.prefix + key
@@ -160,7 +168,7 @@ class S3ObjectStore:
             obj = self.client.get_object(Bucket=self.bucket, Key=key)
         except ClientError:
             return False  # released meanwhile: try again
-        if datetime.now(UTC) - obj["LastModified"] > LOCK_TTL:
+        if datetime.now(UTC) - obj["LastModified"] > self.lock_ttl:
             return True
         try:
             holder = json.loads(obj["Body"].read())
