@@ -50,3 +50,25 @@ def test_valid_text_passes(text: str | None) -> None:
 def test_a_word_with_two_tones_is_not_vietnamese() -> None:
     assert not is_valid_vietnamese("Tiếếng")
     assert is_valid_vietnamese("Tiếng")
+
+
+# VNI-Windows, as its bytes read in Windows-1252: a base letter then its marks
+VNI = {
+    "aù": "á", "aø": "à", "aû": "ả", "aõ": "ã", "aï": "ạ",
+    "aâ": "â", "aá": "ấ", "aà": "ầ", "aå": "ẩ", "aã": "ẫ", "aä": "ậ",
+    "eâ": "ê", "oá": "ố", "oâ": "ô",
+    "aê": "ă", "aé": "ắ", "aè": "ằ", "aú": "ẳ", "aü": "ẵ", "aë": "ặ",
+    "ô": "ơ", "ö": "ư", "ôù": "ớ", "öï": "ự",
+    "í": "í", "ì": "ì", "æ": "ỉ", "ó": "ĩ", "ò": "ị", "î": "ỵ", "ñ": "đ",
+    "yù": "ý", "uõ": "ũ", "eï": "ẹ",
+}  # fmt: skip
+
+
+def test_the_vni_table_holds_each_letter_in_both_cases() -> None:
+    from expectations.legacy_text import _vni_table
+
+    table = _vni_table()
+    assert {k: table[k] for k in VNI} == VNI
+    lower = {k: v for k, v in table.items() if k == k.lower()}
+    assert len(lower) == 68 and len(table) == 136
+    assert all(table[k.upper()] == v.upper() for k, v in lower.items())
