@@ -26,8 +26,24 @@ from tasks.intake.parse import parse_file
 from tests.flows.test_process import CASES, COMMUNES
 from tests.support.inbox import changed, valid_doc, write
 
+ENT = valid_doc()["enterprises"][0]
 GOLDEN = Path(__file__).parent / "golden" / "cases.json"
 RECEIVED = datetime(2025, 10, 5, 9, tzinfo=UTC)
+# cases the flow tests leave to this one: name -> (file name, document change, codes)
+EXTRA: dict[str, tuple[str, dict[str, Any], list[str]]] = {
+    "name_missing": ("r.json", {"enterprises": [{**ENT, "name": ""}]}, ["name_missing"]),
+    "yes_no_unknown": ("r.json", {"enterprises": [{**ENT, "dx_capable": "maybe"}]}, ["yes_no_unknown"]),
+    "yes_no_words": ("r.json", {"enterprises": [{**ENT, "dx_capable": "Có"}]}, []),
+    "date_invalid": ("r.json", {"enterprises": [{**ENT, "established_on": "30/02/2024"}]}, ["date_invalid"]),
+    "date_words": ("r.json", {"enterprises": [{**ENT, "established_on": "hôm qua"}]}, ["date_invalid"]),
+    "date_slashes": ("r.json", {"enterprises": [{**ENT, "established_on": "01/03/2019"}]}, []),
+    "established_on_last_day": ("r.json", {"enterprises": [{**ENT, "established_on": "2025-09-30"}]}, []),
+    "products_tcvn3": ("r.json", {"enterprises": [{**ENT, "main_products": "PhÇn mÒm"}]}, ["legacy_encoding"]),
+    "contact_vni": ("r.json", {"contact": "Vieät"}, ["legacy_encoding"]),
+    "district_after_merger": ("r.json", {"unit_code": "703"}, ["path_mismatch", "unit_not_valid"]),
+    "status_words": ("r.json", {"enterprises": [{**ENT, "status": "đang hoạt động"}]}, []),
+    "type_label": ("r.json", {"enterprises": [{**ENT, "type": "dn cntt-vt "}]}, []),
+}  # fmt: skip
 CROSS = {"late", "stock_change", "tax_code_other_unit", "tax_code_conflict"}  # need history
 
 
@@ -39,9 +55,14 @@ def _rules(today: date) -> Rules:
     )
 
 
+def _cases() -> dict[str, tuple[str, Any]]:
+    both = {name: (fname, change) for name, (fname, change, _, _) in CASES.items()}
+    return both | {name: (fname, change) for name, (fname, change, _) in EXTRA.items()}
+
+
 def _items(tmp: Path) -> list[Item]:
     items = []
-    for unit, (name, (fname, change, _, _)) in zip(COMMUNES, CASES.items(), strict=False):
+    for unit, (name, (fname, change)) in zip(COMMUNES, _cases().items(), strict=False):
         content = change if isinstance(change, bytes) else changed(valid_doc(unit), **change)
         period = (change.get("period") if isinstance(change, dict) else None) or "2025Q3"
         path = write(tmp, f"{unit}/{period}/{fname}", content, RECEIVED)
@@ -78,3 +99,5 @@ def test_the_record_agrees_with_the_contract_cases(
         ]
         assert shown == [e for e in expected if e[0] not in CROSS], name
         assert (status == "rejected") == any(p["severity"] == "error" for p in found[name]), name
+    for name, (_, _, codes) in EXTRA.items():
+        assert sorted(p["code"] for p in found[name]) == codes, name
