@@ -27,22 +27,31 @@ from tests.flows.test_process import CASES, COMMUNES
 from tests.support.inbox import changed, valid_doc, write
 
 ENT = valid_doc()["enterprises"][0]
+
+
+def _ent(**changes: Any) -> dict[str, Any]:
+    """A document change: one roster enterprise, the first of the valid one changed."""
+    return {"enterprises": [ENT | changes]}
+
+
 GOLDEN = Path(__file__).parent / "golden" / "cases.json"
 RECEIVED = datetime(2025, 10, 5, 9, tzinfo=UTC)
 # cases the flow tests leave to this one: name -> (file name, document change, codes)
 EXTRA: dict[str, tuple[str, dict[str, Any], list[str]]] = {
-    "name_missing": ("r.json", {"enterprises": [{**ENT, "name": ""}]}, ["name_missing"]),
-    "yes_no_unknown": ("r.json", {"enterprises": [{**ENT, "dx_capable": "maybe"}]}, ["yes_no_unknown"]),
-    "yes_no_words": ("r.json", {"enterprises": [{**ENT, "dx_capable": "Có"}]}, []),
-    "date_invalid": ("r.json", {"enterprises": [{**ENT, "established_on": "30/02/2024"}]}, ["date_invalid"]),
-    "date_words": ("r.json", {"enterprises": [{**ENT, "established_on": "hôm qua"}]}, ["date_invalid"]),
-    "date_slashes": ("r.json", {"enterprises": [{**ENT, "established_on": "01/03/2019"}]}, []),
-    "established_on_last_day": ("r.json", {"enterprises": [{**ENT, "established_on": "2025-09-30"}]}, []),
-    "products_tcvn3": ("r.json", {"enterprises": [{**ENT, "main_products": "PhÇn mÒm"}]}, ["legacy_encoding"]),
+    "name_missing": ("r.json", _ent(name=""), ["name_missing"]),
+    "yes_no_unknown": ("r.json", _ent(dx_capable="maybe"), ["yes_no_unknown"]),
+    "yes_no_words": ("r.json", _ent(dx_capable="Có"), []),
+    "date_invalid": ("r.json", _ent(established_on="30/02/2024"), ["date_invalid"]),
+    "date_words": ("r.json", _ent(established_on="hôm qua"), ["date_invalid"]),
+    "date_slashes": ("r.json", _ent(established_on="01/03/2019"), []),
+    "established_on_last_day": ("r.json", _ent(established_on="2025-09-30"), []),
+    "established_next_day": ("r.json", _ent(established_on="2025-10-01"), ["established_after_period"]),  # noqa: E501
+    "products_tcvn3": ("r.json", _ent(main_products="PhÇn mÒm"), ["legacy_encoding"]),
     "contact_vni": ("r.json", {"contact": "Vieät"}, ["legacy_encoding"]),
     "district_after_merger": ("r.json", {"unit_code": "703"}, ["path_mismatch", "unit_not_valid"]),
-    "status_words": ("r.json", {"enterprises": [{**ENT, "status": "đang hoạt động"}]}, []),
-    "type_label": ("r.json", {"enterprises": [{**ENT, "type": "dn cntt-vt "}]}, []),
+    "status_words": ("r.json", _ent(status="đang hoạt động"), []),
+    "period_current": ("r.json", {"period": "2025Q4"}, ["period_future"]),  # not ended
+    "type_label": ("r.json", _ent(type="dn cntt-vt "), []),
 }  # fmt: skip
 CROSS = {"late", "stock_change", "tax_code_other_unit", "tax_code_conflict"}  # need history
 

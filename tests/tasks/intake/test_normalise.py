@@ -140,3 +140,14 @@ def test_text_is_nfc_trimmed_and_single_spaced() -> None:
     assert clean_text(unicodedata.normalize("NFD", "  Hòa   Thành ")) == "Hòa Thành"
     assert clean_text(703.0) == "703" and clean_text(None) == ""
     assert key("  MÃ ĐƠN VỊ") == "mã đơn vị"
+
+
+def test_a_lookup_finds_a_key_by_itself_or_its_label_the_first_when_both_match() -> None:
+    from tasks.intake.normalise import Lookup
+
+    names = {"ICT": "DN CNTT-VT", "OTHER": "Khác", "ict": "ICT"}  # "ict" is ICT's key too
+    lookup = Lookup(names)
+    assert lookup.names is names
+    assert lookup.match("ict") == "ICT" and lookup.match(" dn cntt-vt ") == "ICT"
+    assert lookup.match("KHÁC") == "OTHER" and lookup.match("other") == "OTHER"
+    assert lookup.match("nothing") is None and lookup.match(None) is None

@@ -1,7 +1,7 @@
 """CSV and JSON conventions of the published tables."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from tasks.publish.tables import number, to_csv, to_json
 
@@ -62,3 +62,61 @@ def test_csv_columns_equal_the_per_cell_rule_on_random_values() -> None:
         assert _csv_column("number", nums) == [_cell(v) for v in nums]
         flags = [rng.choice([None, True, False]) for _ in range(n)]
         assert _csv_column("boolean", flags) == [_cell(v) for v in flags]
+
+
+def _enterprise(**values: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "period": "2025Q3",
+        "unit_code": "25459",
+        "unit_name": "Phường Tân Ninh",
+        "tax_code": "3900244389",
+        "enterprise_code": "3900244389",
+        "name": "Công ty A",
+        "type": "ICT",
+        "dx_capable": True,
+        "established_on": None,
+        "status": "active",
+        "main_products": None,
+        "counted_at_province": False,
+        "submission_id": "s1",
+    }
+    return base | values
+
+
+def test_every_kind_of_cell_in_json_csv_and_parquet() -> None:
+    import io
+
+    import pyarrow.parquet as pq
+
+    from tasks.publish.tables import plain, table_schema, to_parquet
+
+    rows = [
+        _enterprise(dx_capable=1, established_on=date(2019, 3, 1), main_products="=1+1"),
+        _enterprise(dx_capable=None, counted_at_province=True, type=7),
+    ]
+    recs = json.loads(to_json("enterprises", rows))
+    assert [r["dx_capable"] for r in recs] == [True, None]  # a boolean, however given
+    assert [r["counted_at_province"] for r in recs] == [False, True]
+    assert [r["established_on"] for r in recs] == ["2019-03-01", None]
+    assert recs[1]["type"] == "7" and recs[0]["main_products"] == "=1+1"  # text, not escaped
+    lines = to_csv("enterprises", rows).decode("utf-8-sig").split("\r\n")
+    assert lines[1].split(",")[7:12] == ["true", "2019-03-01", "active", "'=1+1", "false"]
+    assert lines[2].split(",")[7:12] == ["", "", "active", "", "true"]
+    table = pq.read_table(io.BytesIO(to_parquet("enterprises", rows))).to_pylist()
+    assert table == recs  # the same values, typed
+    indicators = [
+        {"period": "2025Q3", "value": 2.79069, "reported_units": 9, "target": 10, "baseline": None},
+        {"period": "2025Q3", "value": True, "reported_units": 2.0, "target": 0.5, "baseline": 3},
+    ]
+    values = [(r["value"], r["reported_units"], r["target"], r["baseline"])
+              for r in json.loads(to_json("indicators", indicators))]  # fmt: skip
+    assert values == [(2.7907, 9, 10, None), (1, 2, 0.5, 3)]
+    assert [type(v) for v in values[1]] == [int, int, float, int]
+    parquet = pq.read_table(io.BytesIO(to_parquet("indicators", indicators))).to_pylist()
+    assert [(r["value"], r["reported_units"]) for r in parquet] == [(2.7907, 9), (1.0, 2)]
+    assert plain(None, "number") is None and plain(0, "boolean") is False
+    assert plain(datetime(2025, 10, 2, 9, tzinfo=UTC), "datetime") == "2025-10-02T09:00:00Z"
+    assert plain(3, "string") == "3" and plain(2.5, "integer") == 2.5
+    schema = table_schema("completeness")
+    assert schema["primaryKey"] == ["period", "unit_code"] and schema["missingValues"] == [""]
+    assert schema["fields"][5] == {"name": "received_at", "type": "datetime"}
