@@ -89,3 +89,35 @@ def test_the_latest_ended_and_due_quarters_by_the_local_calendar(
 
     assert str(latest_ended(now)) == ended
     assert str(latest_due(15, now)) == due
+
+
+def test_a_quarter_exists_from_1900q1_to_9999q4_only() -> None:
+    assert str(Period(1900, 1)) == "1900Q1" and str(Period(9999, 4)) == "9999Q4"
+    for year, quarter in ((1899, 4), (10000, 1), (2025, 0), (2025, 5)):
+        with pytest.raises(PeriodError, match=f"no such quarter: {year}Q{quarter}"):
+            Period(year, quarter)
+    with pytest.raises(PeriodError) as refused:
+        Period.parse("2025Q9")
+    assert "2025Q9" in str(refused.value)
+
+
+def test_today_is_the_local_date_and_a_naive_time_is_utc() -> None:
+    from models.periods import local_today
+
+    assert local_today(datetime(2025, 6, 30, 17)) == date(2025, 7, 1)  # naive: UTC
+    assert local_today(datetime(2025, 6, 30, 16, 59, tzinfo=UTC)) == date(2025, 6, 30)
+    assert local_today().toordinal() - date.today().toordinal() in (-1, 0, 1)
+    assert local_day_end_utc(date(2025, 6, 30)).tzinfo == UTC
+    assert [is_year(t) for t in ("2025", "202", "20251", "20a5", "2025Q3")] == [
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+
+
+def test_the_latest_quarters_default_to_now() -> None:
+    from models.periods import latest_due, latest_ended
+
+    assert latest_due(15) <= latest_ended() < Period.containing(date.today()).next()

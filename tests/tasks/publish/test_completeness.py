@@ -44,3 +44,18 @@ def test_pending_until_the_due_date_has_passed() -> None:
     assert {r["status"] for r in rows} == {"pending"}
     rows = quarter_rows(Q, UNITS.expected(Q), [], 15, datetime(2025, 1, 15, 17, tzinfo=UTC))
     assert {r["status"] for r in rows} == {"missing"}
+
+
+def test_a_row_names_its_quarter_unit_and_first_accepted_submission() -> None:
+    facts = [fact("b", "703", "accepted", "2025-01-10"), fact("r", "703", "rejected", "2025-01-02")]
+    rows = quarter_rows(Q, UNITS.expected(Q), facts, 15, datetime(2025, 3, 1, tzinfo=UTC))
+    assert rows[0] == {
+        "period": "2024Q4",
+        "unit_code": "703",
+        "unit_name": "Thành phố Tây Ninh",
+        "status": "on_time",
+        "submission_id": "b",
+        "received_at": datetime(2025, 1, 10, 9, tzinfo=UTC),
+        "rejected_count": 1,
+    }
+    assert rows[1]["received_at"] is None and rows[1]["submission_id"] is None

@@ -209,3 +209,48 @@ def test_a_zero_denominator_gives_a_blank_ratio_with_its_parts() -> None:
     rows = rows_for("2024Q1", {"703": zero, "705": other})
     assert rows[("72", "ONLINE_PROC_PCT")]["value"] == 25.0
     assert rows[("703", "ONLINE_PROC_PCT")]["value"] is None
+
+
+def test_a_unit_row_in_full(q1: dict[tuple[str, str], Any]) -> None:
+    assert q1[("703", "DTE_COUNT")] == {
+        "period": "2024Q1",
+        "as_of": "2024Q1",
+        "level": "unit",
+        "unit_code": "703",
+        "unit_name": "Thành phố Tây Ninh",
+        "indicator": "DTE_COUNT",
+        "value": 2,
+        "numerator": 2,
+        "denominator": None,
+        "reported_units": 1,
+        "expected_units": 1,
+        "target": None,
+        "target_year": None,
+        "baseline": None,
+    }
+    province = q1[("72", "DTE_COUNT")]
+    assert (province["period"], province["level"], province["unit_name"]) == (
+        "2024Q1",
+        "province",
+        "Tỉnh Tây Ninh (trước 01/07/2025)",
+    )
+
+
+def test_a_ratio_without_a_multiplier_is_the_plain_quotient_and_a_target_of_its_own_year() -> None:
+    from dataclasses import replace
+
+    from tasks.publish.indicators import _targets, _value
+
+    share = next(i for i in PUBLISHED if i.code == "DTE_SHARE_PCT")
+    parts = {"DTE_CORE_COUNT": 3, "ENT_ACTIVE_TOTAL": 4}
+    assert _value(replace(share, multiplier=None), parts) == (0.75, 3, 4)
+    assert _value(share, parts) == (75.0, 3, 4)
+    assert _value(share, {"DTE_CORE_COUNT": 3, "ENT_ACTIVE_TOTAL": 0}) == (None, 3, 0)
+    goals = [
+        {"indicator": "X", "kind": "target", "year": 2030, "value": 50},
+        {"indicator": "X", "kind": "target", "year": 2025, "value": 10},
+        {"indicator": "X", "kind": "baseline", "year": 2020, "value": 2.79},
+    ]
+    assert _targets(goals, "X", 2025) == {"target": 10, "target_year": 2025, "baseline": 2.79}
+    assert _targets(goals, "X", 2026)["target_year"] == 2030
+    assert _targets(goals, "X", 2031) == {"target": None, "target_year": None, "baseline": 2.79}
