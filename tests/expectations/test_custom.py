@@ -60,3 +60,10 @@ def test_fast_check_equals_stdnum_on_every_sample() -> None:
 @pytest.mark.parametrize(("code", "valid"), [("0100233488", True), ("0100233480", False)])
 def test_known_codes(code: str, valid: bool) -> None:
     assert is_valid_tax_code(code) is valid
+
+
+def test_seven_zeros_after_the_province_digits_are_refused_with_any_check_digit() -> None:
+    zeros = with_check_digit("010000000")
+    assert reference(zeros) is False and is_valid_tax_code(zeros) is False
+    assert is_valid_tax_code(with_check_digit("011000000")) is True  # six zeros: fine
+    assert is_valid_tax_code(with_check_digit("011000000") + "-000") is False  # no 000 branch

@@ -41,3 +41,10 @@ def test_each_code_is_capped_and_counted_in_order() -> None:
         (Code.DATE_INVALID, 1),
     ]
     assert counts_by_code(found) == {"date_invalid": 4, "name_missing": 1}
+
+
+def test_a_value_of_200_characters_is_shown_whole_and_a_sheet_name_is_bounded() -> None:
+    assert problem(Code.TEXT_TOO_LONG, value="v" * 200).value == "v" * 200
+    assert problem(Code.TEXT_TOO_LONG, value="v" * 201).value == "v" * 200 + "…"
+    assert problem(Code.SHEET_MISSING, sheet="s" * 201).sheet == "s" * 199 + "…"
+    assert problem(Code.SHEET_MISSING, sheet="s" * 200).sheet == "s" * 200

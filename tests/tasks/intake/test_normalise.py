@@ -151,3 +151,30 @@ def test_a_lookup_finds_a_key_by_itself_or_its_label_the_first_when_both_match()
     assert lookup.match("ict") == "ICT" and lookup.match(" dn cntt-vt ") == "ICT"
     assert lookup.match("KHÁC") == "OTHER" and lookup.match("other") == "OTHER"
     assert lookup.match("nothing") is None and lookup.match(None) is None
+
+
+def test_clean_text_writes_cells_as_a_person_reads_them() -> None:
+    assert (clean_text(True), clean_text(False)) == ("true", "false")
+    assert clean_text(datetime(2024, 3, 1)) == "2024-03-01"  # a date cell's midnight
+    assert clean_text(datetime(2024, 3, 1, 9, 30)) == "2024-03-01T09:30:00"
+    assert clean_text(None) == ""
+
+
+def test_counts_dates_statuses_and_tax_codes_at_their_edges() -> None:
+    from tasks.intake.normalise import MAX_COUNT_CHARS
+
+    assert parse_count("1" * MAX_COUNT_CHARS) == int("1" * MAX_COUNT_CHARS)
+    assert parse_count("1" * (MAX_COUNT_CHARS + 1)) is None
+    assert parse_date(1) == date(1899, 12, 31) and parse_date(0) is None  # Excel serials
+    assert parse_date(2958465) == date(9999, 12, 31) and parse_date(2958466) is None
+    assert parse_date("1.3.2019") == date(2019, 3, 1) and parse_date("1/3/2019x") is None
+    assert parse_date("2019-03-01 ") == date(2019, 3, 1) and parse_date("2019-3-1") is None
+    for words, status in (
+        ("đang hoạt động", "active"),
+        ("Đã giải thể", "dissolved"),
+        ("tạm ngừng hoạt động", "suspended"),
+        ("tạm ngưng", "suspended"),
+    ):
+        assert parse_status(words) == status
+    assert normalise_tax_code(3900244389.5) == "3900244389.5"  # not a whole number: as written
+    assert normalise_tax_code(" 3900 244 389 ") == "3900244389"
