@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from markupsafe import Markup
+
+
+def _escaped(value: Any) -> Any:
+    """Every value as :func:`html.escape` writes it (quotes as ``&quot;`` and ``&#x27;``,
+    as the pages were written before they had templates); markup made by chiso as is."""
+    return value if isinstance(value, Markup) else Markup(html.escape(str(value)))
 
 
 def pages(folder: Path) -> jinja2.Environment:
@@ -12,6 +21,7 @@ def pages(folder: Path) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         autoescape=True,
+        finalize=_escaped,
         keep_trailing_newline=False,
         undefined=jinja2.StrictUndefined,  # a misspelt name is an error, not a blank
     )
