@@ -59,3 +59,28 @@ def test_a_row_names_its_quarter_unit_and_first_accepted_submission() -> None:
         "rejected_count": 1,
     }
     assert rows[1]["received_at"] is None and rows[1]["submission_id"] is None
+
+
+def test_the_run_table_shows_each_unit_with_its_receipt_as_text() -> None:
+    from tasks.publish.completeness import table_rows
+
+    facts = [fact("b", "703", "accepted", "2025-01-10"), fact("r", "705", "rejected", "2025-01-02")]
+    rows = quarter_rows(Q, UNITS.expected(Q), facts, 15, datetime(2025, 3, 1, tzinfo=UTC))
+    shown = table_rows(rows)
+    assert shown[:2] == [
+        {
+            "unit": "703",
+            "name": "Thành phố Tây Ninh",
+            "status": "on_time",
+            "received_at": "2025-01-10T09:00:00+00:00",
+            "rejected": 0,
+        },
+        {
+            "unit": "705",
+            "name": "Huyện Tân Biên",
+            "status": "missing",
+            "received_at": "",
+            "rejected": 1,
+        },
+    ]
+    assert len(shown) == len(rows) == 9
