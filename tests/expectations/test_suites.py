@@ -34,6 +34,10 @@ def _ent(**changes: Any) -> dict[str, Any]:
     return {"enterprises": [ENT | changes]}
 
 
+def _figs(**changes: int) -> dict[str, Any]:
+    return dict(valid_doc()["indicators"]) | changes
+
+
 GOLDEN = Path(__file__).parent / "golden" / "cases.json"
 RECEIVED = datetime(2025, 10, 5, 9, tzinfo=UTC)
 # cases the flow tests leave to this one: name -> (file name, document change, codes)
@@ -52,6 +56,12 @@ EXTRA: dict[str, tuple[str, dict[str, Any], list[str]]] = {
     "status_words": ("r.json", _ent(status="đang hoạt động"), []),
     "period_current": ("r.json", {"period": "2025Q4"}, ["period_future"]),  # not ended
     "type_label": ("r.json", _ent(type="dn cntt-vt "), []),
+    "unit_code_blank": ("r.json", {"unit_code": None}, ["field_missing"]),
+    "commune_before_merger": ("r.json", {"period": "2025Q2"}, ["unit_not_valid"]),
+    "period_words": ("r.json", {"period": "Quý III/2025"}, []),
+    "one_class": ("r.json", {"indicators": _figs(DX_CLASSES=1, DX_TRAINEES=30)}, []),
+    "online_all": ("r.json", {"indicators": _figs(PROC_ONLINE_FULL=150)}, []),
+    "roster_equals_total": ("r.json", {"indicators": _figs(ENT_ACTIVE_TOTAL=2)}, []),
 }  # fmt: skip
 CROSS = {"late", "stock_change", "tax_code_other_unit", "tax_code_conflict"}  # need history
 
