@@ -99,11 +99,18 @@ def test_every_kind_of_cell_in_json_csv_and_parquet() -> None:
     assert [r["counted_at_province"] for r in recs] == [False, True]
     assert [r["established_on"] for r in recs] == ["2019-03-01", None]
     assert recs[1]["type"] == "7" and recs[0]["main_products"] == "=1+1"  # text, not escaped
+    assert "Phường Tân Ninh".encode() in to_json("enterprises", rows)  # UTF-8, not \u escapes
     lines = to_csv("enterprises", rows).decode("utf-8-sig").split("\r\n")
-    assert lines[1].split(",")[7:12] == ["true", "2019-03-01", "active", "'=1+1", "false"]
-    assert lines[2].split(",")[7:12] == ["", "", "active", "", "true"]
-    table = pq.read_table(io.BytesIO(to_parquet("enterprises", rows))).to_pylist()
-    assert table == recs  # the same values, typed
+    assert lines[1].split(",")[6:12] == ["ICT", "true", "2019-03-01", "active", "'=1+1", "false"]
+    assert lines[2].split(",")[6:12] == ["7", "", "", "active", "", "true"]
+    parquet = pq.read_table(io.BytesIO(to_parquet("enterprises", rows)))
+    assert parquet.to_pylist() == recs  # the same values, typed
+    types = {f.name: str(f.type) for f in parquet.schema}
+    assert (types["dx_capable"], types["established_on"], types["type"]) == (
+        "bool",
+        "string",
+        "string",
+    )
     indicators = [
         {"period": "2025Q3", "value": 2.79069, "reported_units": 9, "target": 10, "baseline": None},
         {"period": "2025Q3", "value": True, "reported_units": 2.0, "target": 0.5, "baseline": 3},
@@ -112,8 +119,17 @@ def test_every_kind_of_cell_in_json_csv_and_parquet() -> None:
               for r in json.loads(to_json("indicators", indicators))]  # fmt: skip
     assert values == [(2.7907, 9, 10, None), (1, 2, 0.5, 3)]
     assert [type(v) for v in values[1]] == [int, int, float, int]
-    parquet = pq.read_table(io.BytesIO(to_parquet("indicators", indicators))).to_pylist()
-    assert [(r["value"], r["reported_units"]) for r in parquet] == [(2.7907, 9), (1.0, 2)]
+    table = pq.read_table(io.BytesIO(to_parquet("indicators", indicators)))
+    assert [(r["value"], r["reported_units"]) for r in table.to_pylist()] == [(2.7907, 9), (1.0, 2)]
+    types = {f.name: str(f.type) for f in table.schema}
+    assert (types["target"], types["reported_units"], types["period"]) == (
+        "double",
+        "int64",
+        "string",
+    )
+    completeness = [{"period": "2025Q3", "received_at": datetime(2025, 10, 2, 9, tzinfo=UTC)}]
+    received = pq.read_table(io.BytesIO(to_parquet("completeness", completeness)))
+    assert received.to_pylist()[0]["received_at"] == "2025-10-02T09:00:00Z"  # text, as in CSV
     assert plain(None, "number") is None and plain(0, "boolean") is False
     assert plain(datetime(2025, 10, 2, 9, tzinfo=UTC), "datetime") == "2025-10-02T09:00:00Z"
     assert plain(3, "string") == "3" and plain(2.5, "integer") == 2.5
