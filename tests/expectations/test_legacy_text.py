@@ -72,3 +72,27 @@ def test_the_vni_table_holds_each_letter_in_both_cases() -> None:
     lower = {k: v for k, v in table.items() if k == k.lower()}
     assert len(lower) == 68 and len(table) == 136
     assert all(table[k.upper()] == v.upper() for k, v in lower.items())
+
+
+@pytest.mark.parametrize(
+    ("word", "ok"),
+    [
+        ("Tiếng", True),
+        ("VIỆT", True),  # capitals throughout
+        ("TiÕng", False),  # a capital inside a lower-case word
+        ("Hello", True),  # plain Latin: a name, an English word
+        ("iPhone", False),  # a capital inside: as mojibake looks
+        ("TCVN", True),  # an acronym
+        ("tiếểng", False),  # two tone marks
+        ("quyền", True),  # "qu" and "gi" lead, they are no vowel cluster
+        ("giữa", True),
+        ("thuổâ", False),  # no such vowel cluster
+        ("đường", True),
+        ("Đường", True),
+    ],
+)
+def test_a_word_is_a_plausible_vietnamese_syllable(word: str, ok: bool) -> None:
+    # called directly: is_valid_vietnamese caches its answers per text
+    from expectations.legacy_text import _word_ok
+
+    assert _word_ok(word) is ok
