@@ -51,6 +51,7 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
         res.targets,
         res.settings.timely_days,
         datetime.now(UTC),
+        res.territories,
     )
     todo = publication_order(res.units, periods, local_today(ctx.now))
     quarters = [p for p, _ in todo if not is_year(p)]

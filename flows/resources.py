@@ -20,6 +20,7 @@ from models.catalog import (
 )
 from models.db import make_engine
 from models.periods import Period
+from models.territories import Territories, load_territory_catalog
 from tasks.decide.rules import load_rules
 from tasks.events.sender import EventSender
 from tasks.intake.limits import Limits
@@ -54,6 +55,11 @@ class Resources:
     @cached_property
     def targets(self) -> list[dict[str, object]]:
         return load_targets(self.settings.targets_csv)
+
+    @cached_property
+    def territories(self) -> Territories:
+        s = self.settings
+        return load_territory_catalog(s.territories_csv, s.crosswalk_csv, s.geo_csv)
 
     @property
     def limits(self) -> Limits:
@@ -97,7 +103,14 @@ class Resources:
         return PROCESS.events
 
 
-SHARED = ("engine", "store", "units", "indicators", "targets")  # the same for every source
+SHARED = (
+    "engine",
+    "store",
+    "units",
+    "indicators",
+    "targets",
+    "territories",
+)  # the same for every source
 SOURCE_SETTINGS = {"sources", "http_headers"}
 
 

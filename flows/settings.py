@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from catalog import TARGETS_CSV, UNITS_CSV
+from catalog import CROSSWALK_CSV, GEO_CSV, TARGETS_CSV, TERRITORIES_CSV, UNITS_CSV
 
 
 class Settings(BaseSettings):
@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     http_headers: dict[str, str] = Field(default_factory=dict, description="JSON object")
     units_csv: Path = UNITS_CSV
     targets_csv: Path = TARGETS_CSV
+    territories_csv: Path = TERRITORIES_CSV
+    crosswalk_csv: Path = CROSSWALK_CSV
+    geo_csv: Path = GEO_CSV
     timely_days: int = Field(15, ge=0)
     open_days: int = Field(200, ge=0)
     max_file_mb: float = Field(20, gt=0)

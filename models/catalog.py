@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from catalog import INDICATORS_CSV
@@ -74,6 +74,10 @@ class UnitCatalog:
         text = str(code).strip()
         return self._by_key.get(code_key(text)) or self._by_code.get(text)
 
+    def get(self, code: str) -> Unit | None:
+        """Any unit by its exact code."""
+        return self._by_code.get(code)
+
     def expected(self, period: Period) -> list[Unit]:
         """Reporting units expected (and allowed) to report for ``period``."""
         day = period.last_day
@@ -103,7 +107,7 @@ class UnitCatalog:
         return out
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
+def read_csv(path: Path) -> list[dict[str, str]]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             return list(csv.DictReader(f))
@@ -123,7 +127,7 @@ def _date(text: str, path: Path, line: int) -> date | None:
 def load_units(path: Path) -> UnitCatalog:
     """Read a unit catalog CSV (``code,name,level,parent_code,valid_from,valid_to,source``)."""
     units = []
-    for line, row in enumerate(_read_csv(path), start=2):
+    for line, row in enumerate(read_csv(path), start=2):
         try:
             level = row["level"].strip()
             if level not in ("province", *REPORTING_LEVELS):
@@ -168,7 +172,7 @@ class Indicator:
 def load_indicators(path: Path = INDICATORS_CSV) -> list[Indicator]:
     """Read the indicator definitions."""
     out = []
-    for row in _read_csv(path):
+    for row in read_csv(path):
         out.append(
             Indicator(
                 row["code"],
@@ -193,9 +197,11 @@ def reported_figures(indicators: list[Indicator]) -> dict[str, Indicator]:
 
 
 def load_targets(path: Path) -> list[dict[str, object]]:
-    """Read targets and baselines (``indicator,kind,year,value,scope,source``)."""
+    """Read targets and baselines (``indicator,kind,year,value,scope,source``): ``scope`` is
+    a unit code, a territory code or ``national``; ``province`` (or blank), as in files made
+    before contract v3, means every province row."""
     out = []
-    for line, row in enumerate(_read_csv(path), start=2):
+    for line, row in enumerate(read_csv(path), start=2):
         try:
             out.append(
                 {
@@ -203,7 +209,7 @@ def load_targets(path: Path) -> list[dict[str, object]]:
                     "kind": row["kind"].strip(),
                     "year": int(row["year"]),
                     "value": float(row["value"]),
-                    "scope": (row.get("scope") or "province").strip(),
+                    "scope": (row.get("scope") or "").strip() or "province",
                     "source": row.get("source") or "",
                 }
             )
@@ -226,7 +232,8 @@ def sync_catalog(
         ["code"],
     )
     upsert(session, IndicatorDefinition, [asdict(i) for i in indicators], ["code", "role"])
-    upsert(session, Target, targets, ["indicator", "kind", "year"])
+    session.execute(delete(Target))  # the file replaces what an earlier one said
+    upsert(session, Target, targets, ["indicator", "kind", "year", "scope"])
 
 
 def install_catalog(

@@ -47,6 +47,6 @@ class Target(SQLModel, table=True):
     indicator: str = Field(primary_key=True, max_length=40)
     kind: str = Field(primary_key=True, max_length=16)  # target | baseline
     year: int = Field(primary_key=True)
+    scope: str = Field(primary_key=True, max_length=40)  # a unit, a territory or national
     value: float
-    scope: str = "province"
     source: str = ""

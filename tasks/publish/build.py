@@ -8,8 +8,9 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from models.catalog import Indicator, UnitCatalog
+from models.catalog import Indicator, Unit, UnitCatalog
 from models.periods import Period, local_day_end_utc
+from models.territories import Territories, Territory
 from tasks.publish import completeness, indicators, tables
 from tasks.publish.indicators import UnitReport, distinct_enterprises
 
@@ -26,6 +27,8 @@ class Publication:
     completeness: list[dict[str, Any]]
     enterprises: list[dict[str, Any]]
     lineage: list[dict[str, str]] = field(default_factory=list)
+    territories: list[dict[str, Any]] = field(default_factory=list)  # members used
+    crosswalk: list[dict[str, Any]] = field(default_factory=list)
 
     @cached_property
     def columns(self) -> list[list[Any]]:
@@ -108,6 +111,15 @@ def enterprise_rows(
     return sorted(rows, key=lambda r: (len(r["unit_code"]), r["unit_code"], r["enterprise_code"]))
 
 
+def member_rows(period: str, groups: list[tuple[Territory, list[Unit]]]) -> list[dict[str, Any]]:
+    """``territories.csv``: the member units each territory's rows were computed from."""
+    return [
+        {"period": period, "territory": t.code, "unit_code": u.code, "unit_name": u.name}
+        for t, members in groups
+        for u in sorted(members, key=lambda u: (len(u.code), u.code))
+    ]
+
+
 @dataclass
 class Context:
     """What building any publication needs besides the period's data."""
@@ -117,7 +129,12 @@ class Context:
     targets: list[dict[str, Any]]
     timely_days: int
     now: datetime
+    territories: Territories = field(default_factory=Territories)
     built: dict[str, Publication] = field(default_factory=dict)  # quarters built this run
+
+    @cached_property
+    def crosswalk_rows(self) -> list[dict[str, Any]]:
+        return [dict(r, weight=float(r["weight"])) for r in self.territories.crosswalk]
 
     @property
     def order(self) -> dict[str, int]:
@@ -141,8 +158,15 @@ def quarter(
 ) -> Publication:
     """A quarter's publication."""
     expected = ctx.units.expected(period)
+    groups = ctx.territories.groups(period, ctx.units)
     rows = indicators.quarter_rows(
-        str(period), period.year, ctx.units.provinces(period), reports, ctx.published, ctx.targets
+        str(period),
+        period.year,
+        ctx.units.provinces(period),
+        reports,
+        ctx.published,
+        ctx.targets,
+        groups,
     )
     due = local_day_end_utc(period.due_date(ctx.timely_days))
     lineage = [
@@ -156,6 +180,8 @@ def quarter(
         completeness.quarter_rows(period, expected, facts, ctx.timely_days, ctx.now),
         enterprise_rows(str(period), ctx.units, reports),
         lineage,
+        member_rows(str(period), groups),
+        ctx.crosswalk_rows,
     )
 
 
@@ -176,4 +202,6 @@ def year(ctx: Context, year_key: str, quarters: dict[str, Publication]) -> Publi
         comp,
         ents,
         lineage,
+        [r for k in sorted(quarters) for r in quarters[k].territories],
+        ctx.crosswalk_rows,
     )

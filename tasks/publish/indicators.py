@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from models.catalog import Indicator, Unit
 from models.form import CORE_TYPES
+from models.territories import Territory
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,30 @@ def _value(ind: Indicator, parts: dict[str, int | None]) -> tuple[Any, Any, Any]
     return (ind.multiplier or 1) * num / den, num, den
 
 
-def _targets(targets: list[dict[str, Any]], indicator: str, year: int) -> dict[str, Any]:
-    own = [t for t in targets if t["indicator"] == indicator]
+def applies(scope: str, level: str, code: str) -> bool:
+    """Whether a target scoped ``scope`` belongs on a row of ``level`` for ``code``: a
+    province or territory row gets the targets scoped to it and the national ones (and, from
+    a targets file made before scopes named units, those scoped ``province``)."""
+    if level == "unit":
+        return False
+    if scope in ("national", code):
+        return True
+    return scope == "province" and level == "province"
+
+
+def _targets(
+    targets: list[dict[str, Any]], indicator: str, year: int, level: str, code: str
+) -> dict[str, Any]:
+    own = [t for t in targets if t["indicator"] == indicator and applies(t["scope"], level, code)]
+    first = {"national": 2, "province": 1}  # a target scoped to the row itself comes first
     ahead = sorted(
-        (t for t in own if t["kind"] == "target" and t["year"] >= year), key=lambda t: t["year"]
+        (t for t in own if t["kind"] == "target" and t["year"] >= year),
+        key=lambda t: (t["year"], first.get(t["scope"], 0)),
     )
-    base = [t for t in own if t["kind"] == "baseline"]
+    base = sorted(
+        (t for t in own if t["kind"] == "baseline"),
+        key=lambda t: (first.get(t["scope"], 0), -t["year"]),
+    )
     return {
         "target": ahead[0]["value"] if ahead else None,
         "target_year": ahead[0]["year"] if ahead else None,
@@ -99,26 +118,31 @@ def quarter_rows(
     reports: dict[str, UnitReport],
     published: list[Indicator],
     targets: list[dict[str, Any]],
+    territories: Sequence[tuple[Territory, list[Unit]]] = (),
 ) -> list[dict[str, Any]]:
-    """Every published indicator for each expected unit and for each province (a
-    province's rows are built from the units whose parent it is)."""
+    """Every published indicator for each expected unit, for each province (built from the
+    units whose parent it is) and for each territory (built from its member units)."""
     rows = []
+    aggregates: list[tuple[str, str, str, list[Unit]]] = []
     for province, expected in groups:
-        present = [reports[u.code] for u in expected if u.code in reports]
+        aggregates.append(("province", province.code, province.name, expected))
         for u in expected:
             rep = reports.get(u.code)
             parts = _parts([rep], distinct_enterprises(rep.enterprises)) if rep else {}
             for ind in published:
                 value, num, den = _value(ind, parts) if rep else (None, None, None)
-                rows.append(_row(period, "unit", u, ind, value, num, den, int(bool(rep)), 1))
+                rows.append(
+                    _row(period, "unit", u.code, u.name, ind, value, num, den, int(bool(rep)), 1)
+                )
+    aggregates += [("territory", t.code, t.name_vi, members) for t, members in territories]
+    for level, code, name, expected in aggregates:
+        present = [reports[u.code] for u in expected if u.code in reports]
         parts = _parts(present, distinct_enterprises(e for r in present for e in r.enterprises))
         for ind in published:
             value, num, den = _value(ind, parts)
             rows.append(
-                _row(
-                    period, "province", province, ind, value, num, den, len(present), len(expected)
-                )
-                | _targets(targets, ind.code, year)
+                _row(period, level, code, name, ind, value, num, den, len(present), len(expected))
+                | _targets(targets, ind.code, year, level, code)
             )
     return rows
 
@@ -126,7 +150,8 @@ def quarter_rows(
 def _row(
     period: str,
     level: str,
-    unit: Unit,
+    code: str,
+    name: str,
     ind: Indicator,
     value: Any,
     num: Any,
@@ -138,8 +163,8 @@ def _row(
         "period": period,
         "as_of": period,
         "level": level,
-        "unit_code": unit.code,
-        "unit_name": unit.name,
+        "unit_code": code,
+        "unit_name": name,
         "indicator": ind.code,
         "value": value,
         "numerator": num,
@@ -152,6 +177,12 @@ def _row(
     }
 
 
+def _series(row: dict[str, Any]) -> str:
+    """Which series a row's flows add up in over a year: the province's (whose code changes
+    at the 2025 merger), a territory's or a unit's."""
+    return "province" if row["level"] == "province" else f"{row['level']}:{row['unit_code']}"
+
+
 def year_rows(
     year: str, quarters: dict[str, list[dict[str, Any]]], published: list[Indicator]
 ) -> list[dict[str, Any]]:
@@ -161,12 +192,12 @@ def year_rows(
     sums: dict[tuple[str, str], list[Any]] = {}
     for rows in quarters.values():
         for r in rows:
-            key = (r["level"] if r["level"] == "province" else r["unit_code"], r["indicator"])
+            key = (_series(r), r["indicator"])
             sums.setdefault(key, []).append(r["value"])
     out = []
     for r in quarters[as_of]:
         row = dict(r, period=year, as_of=as_of)
-        key = (r["level"] if r["level"] == "province" else r["unit_code"], r["indicator"])
+        key = (_series(r), r["indicator"])
         if r["indicator"] in flows:
             given = [v for v in sums[key] if v is not None]
             row["value"] = row["numerator"] = sum(given) if given else None

@@ -53,11 +53,29 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "counted_at_province": "boolean",
         "submission_id": "string",
     },
+    "territories": {
+        "period": "string",
+        "territory": "string",
+        "unit_code": "string",
+        "unit_name": "string",
+    },
+    "crosswalk": {
+        "old_code": "string",
+        "old_name": "string",
+        "old_district_code": "string",
+        "old_province_code": "string",
+        "new_code": "string",
+        "new_name": "string",
+        "weight": "number",
+        "source": "string",
+    },
 }
 PRIMARY_KEYS = {
     "indicators": ["period", "unit_code", "indicator"],
     "completeness": ["period", "unit_code"],
     "enterprises": ["period", "unit_code", "enterprise_code"],
+    "territories": ["period", "territory", "unit_code"],
+    "crosswalk": ["old_province_code", "old_code", "new_code"],
 }
 
 

@@ -27,6 +27,8 @@ DESCRIPTIONS = {
     "indicators": "Published indicators per unit and for the province",
     "completeness": "Completeness and timeliness per expected unit",
     "enterprises": "Digital-technology enterprises of the current submissions",
+    "territories": "The member units each territory's rows were computed from",
+    "crosswalk": "Old to new commune-level units (2025 merger) the territories are built on",
 }
 
 
@@ -115,6 +117,8 @@ def write_version(
     files = dict(pub.files)
     files["indicators.json"] = tables.to_json("indicators", pub.indicators, pub.columns)
     files["indicators.parquet"] = tables.to_parquet("indicators", pub.indicators, pub.columns)
+    files["territories.csv"] = tables.to_csv("territories", pub.territories)
+    files["crosswalk.csv"] = tables.to_csv("crosswalk", pub.crosswalk)
     files["report.html"] = report
     base = f"snapshots/{pub.period}/{version}/"
     for name, data in files.items():

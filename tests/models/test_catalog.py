@@ -108,7 +108,7 @@ def test_catalog_loads_into_tables_idempotently(db_url: str) -> None:
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(ReportingUnit)).one() == 107
         assert session.exec(select(func.count()).select_from(IndicatorDefinition)).one() == 24
-        assert session.exec(select(func.count()).select_from(Target)).one() == 7
+        assert session.exec(select(func.count()).select_from(Target)).one() == 13
         unit = session.get(ReportingUnit, "25459")
         assert unit is not None and unit.code_key == "25459" and unit.valid_to is None
     engine.dispose()

@@ -107,10 +107,16 @@ def test_targets_and_baselines_on_province_rows(q1: dict[tuple[str, str], Any]) 
     assert q1[("72", "CONVERTED_SHARE_PCT")]["baseline"] == 0
     assert q1[("703", "DTE_COUNT")]["target"] is None
     later = rows_for("2026Q1", {})
+    # the plan's targets are scoped to the old province and TN_FORMER: the new province 80
+    # has none until someone supplies one; the national target shows on every province row
     assert (later[("80", "DTE_COUNT")]["target"], later[("80", "DTE_COUNT")]["target_year"]) == (
-        50,
-        2030,
+        None,
+        None,
     )
+    assert later[("80", "DTE_SHARE_PCT")]["baseline"] is None
+    assert later[("80", "DTE_PER_1000_POP")]["target"] == 1
+    assert q1[("72", "DTE_PER_1000_POP")]["target"] == 1
+    assert q1[("703", "DTE_PER_1000_POP")]["target"] is None
     assert later[("80", "DTE_COUNT")]["value"] is None  # nobody reported: blank, not 0
 
 
@@ -247,10 +253,32 @@ def test_a_ratio_without_a_multiplier_is_the_plain_quotient_and_a_target_of_its_
     assert _value(share, parts) == (75.0, 3, 4)
     assert _value(share, {"DTE_CORE_COUNT": 3, "ENT_ACTIVE_TOTAL": 0}) == (None, 3, 0)
     goals = [
-        {"indicator": "X", "kind": "target", "year": 2030, "value": 50},
-        {"indicator": "X", "kind": "target", "year": 2025, "value": 10},
-        {"indicator": "X", "kind": "baseline", "year": 2020, "value": 2.79},
+        {"indicator": "X", "kind": "target", "year": 2030, "value": 50, "scope": "72"},
+        {"indicator": "X", "kind": "target", "year": 2025, "value": 10, "scope": "72"},
+        {"indicator": "X", "kind": "baseline", "year": 2020, "value": 2.79, "scope": "72"},
     ]
-    assert _targets(goals, "X", 2025) == {"target": 10, "target_year": 2025, "baseline": 2.79}
-    assert _targets(goals, "X", 2026)["target_year"] == 2030
-    assert _targets(goals, "X", 2031) == {"target": None, "target_year": None, "baseline": 2.79}
+    on = ("province", "72")
+    assert _targets(goals, "X", 2025, *on) == {"target": 10, "target_year": 2025, "baseline": 2.79}
+    assert _targets(goals, "X", 2026, *on)["target_year"] == 2030
+    assert _targets(goals, "X", 2031, *on) == {
+        "target": None,
+        "target_year": None,
+        "baseline": 2.79,
+    }
+    assert _targets(goals, "X", 2025, "province", "80")["target"] is None  # not its scope
+    assert _targets(goals, "X", 2025, "unit", "72")["target"] is None  # unit rows stay blank
+
+
+def test_a_target_scoped_to_the_row_comes_before_a_national_one() -> None:
+    from tasks.publish.indicators import _targets
+
+    goals = [
+        {"indicator": "X", "kind": "target", "year": 2030, "value": 1, "scope": "national"},
+        {"indicator": "X", "kind": "target", "year": 2030, "value": 2, "scope": "TN_FORMER"},
+        {"indicator": "X", "kind": "target", "year": 2025, "value": 9, "scope": "province"},
+    ]
+    assert _targets(goals, "X", 2026, "territory", "TN_FORMER")["target"] == 2
+    assert _targets(goals, "X", 2026, "territory", "LA_FORMER")["target"] == 1
+    # ``province`` (targets files older than contract v3): every province row, no territory
+    assert _targets(goals, "X", 2025, "province", "80")["target"] == 9
+    assert _targets(goals, "X", 2025, "territory", "TN_FORMER")["target"] == 2
