@@ -133,3 +133,18 @@ def period_range(start: Period, end: Period) -> list[Period]:
 def is_year(text: str) -> bool:
     """Whether a period key names a year (``YYYY``) rather than a quarter."""
     return len(text) == 4 and text.isdigit()
+
+
+LOCAL_NOTE = ("giờ Việt Nam", "Vietnam time, UTC+7")
+
+
+def local_text(moment: datetime | str | None) -> str:
+    """An instant as people in the province read it: ``04/07/2025 16:00`` in local time
+    (``moment`` aware, naive taken as UTC, or ISO text); empty for None."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{moment.astimezone(LOCAL_TZ):%d/%m/%Y %H:%M}"

@@ -117,15 +117,19 @@ def _conflicts(subs: Decided) -> list[tuple[str, str]]:
 
 def report_builder(engine: Engine, ctx: Context, pub: Publication) -> Callable[[str, str], bytes]:
     """A function (version, published_at) -> report.html for ``pub``."""
-    trend: dict[str, dict[str, float | None]] = {}
-    for v in queries.indicator_history(engine):
-        trend.setdefault(v.indicator, {})[v.period] = v.value
-    quarter_rows = pub.indicators if not is_year(pub.period) else []
-    for r in quarter_rows:
-        if r["level"] == "province":
-            trend.setdefault(r["indicator"], {})[r["period"]] = r["value"]
     last = max((r["as_of"] for r in pub.indicators), default=pub.period)
-    trend = {k: {q: v for q, v in qs.items() if q <= last} for k, qs in trend.items()}
+    trend: dict[str, dict[str, dict[str, float | None]]] = {}
+
+    def add(level: str, code: str, indicator: str, period: str, value: float | None) -> None:
+        if period <= last:
+            series = "province" if level == "province" else code
+            trend.setdefault(series, {}).setdefault(indicator, {})[period] = value
+
+    for v in queries.indicator_history(engine):
+        add(v.level, v.unit_code, v.indicator, v.period, v.value)
+    for r in pub.indicators if not is_year(pub.period) else []:
+        if r["level"] != "unit":
+            add(r["level"], r["unit_code"], r["indicator"], r["period"], r["value"])
     dq = notes(engine, pub)
 
     def build(version: str, published_at: str) -> bytes:
@@ -141,6 +145,9 @@ def report_builder(engine: Engine, ctx: Context, pub: Publication) -> Callable[[
                 ctx.targets,
                 trend,
                 dq,
+                pub.territories,
+                ctx.territories.places,
+                {t.code: (t.name_vi, t.name_en) for t in ctx.territories.territories},
             )
         )
 

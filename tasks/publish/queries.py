@@ -75,12 +75,13 @@ def published_quarters(engine: Engine, year: int) -> list[str]:
 
 
 def indicator_history(engine: Engine) -> list[IndicatorValue]:
-    """Every published province value of every quarter (for the trend chart)."""
+    """Every published province and territory value of every quarter (the trend chart)."""
     with Session(engine) as s:
         return list(
             s.exec(
                 select_model(IndicatorValue).where(
-                    IndicatorValue.level == "province", col(IndicatorValue.period).like("%Q%")
+                    col(IndicatorValue.level).in_(("province", "territory")),
+                    col(IndicatorValue.period).like("%Q%"),
                 )
             ).all()
         )

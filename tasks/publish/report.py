@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
 from models.catalog import Indicator
+from models.periods import LOCAL_NOTE, local_text
+from models.territories import Place
+from tasks.publish import map as unit_map
+from tasks.publish.indicators import applies
 from tasks.publish.tables import number
 from tasks.templates import pages
 
@@ -45,8 +49,24 @@ class ReportInput:
     completeness: list[dict[str, Any]]
     definitions: list[Indicator]
     targets: list[dict[str, Any]]
-    trend: dict[str, dict[str, float | None]]  # indicator -> quarter -> province value
+    # series ("province" or a territory code) -> indicator -> quarter -> value
+    trend: dict[str, dict[str, dict[str, float | None]]]
     notes: list[tuple[str, str]]  # (Vietnamese, English)
+    members: list[dict[str, Any]] = field(default_factory=list)  # territories.csv rows
+    places: dict[str, Place] = field(default_factory=dict)
+    territory_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # vi, en
+
+    @property
+    def lead(self) -> tuple[str, str]:
+        """The (level, code) the page leads with: the plan's territory (the one its targets
+        are set for), else the province."""
+        planned = {t["scope"] for t in self.targets}
+        scoped = [r for r in self.indicators if r["level"] == "territory"]
+        scoped = [r for r in scoped if r["unit_code"] in planned] or scoped[:1]
+        if scoped:
+            return "territory", scoped[0]["unit_code"]
+        province = next((r for r in self.indicators if r["level"] == "province"), None)
+        return "province", province["unit_code"] if province else ""
 
 
 def _fmt(value: Any) -> str:
@@ -73,14 +93,18 @@ def _bars(value: Any, goals: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _cards(r: ReportInput) -> list[dict[str, Any]]:
-    """A card per headline indicator the province has a value for, in catalog order."""
-    province = {x["indicator"]: x for x in r.indicators if x["level"] == "province"}
+    """A card per headline indicator the lead row has a value for, in catalog order, with
+    the targets scoped to it."""
+    level, code = r.lead
+    lead = {x["indicator"]: x for x in r.indicators if (x["level"], x["unit_code"]) == r.lead}
     out = []
     for ind in r.definitions:
-        row = province.get(ind.code)
+        row = lead.get(ind.code)
         if row is None:
             continue
-        mine = [t for t in r.targets if t["indicator"] == ind.code]
+        mine = [
+            t for t in r.targets if t["indicator"] == ind.code and applies(t["scope"], level, code)
+        ]
         goals = sorted((t for t in mine if t["kind"] == "target"), key=lambda t: t["year"])
         base = next((t for t in mine if t["kind"] == "baseline"), None)
         out.append(
@@ -96,17 +120,56 @@ def _cards(r: ReportInput) -> list[dict[str, Any]]:
     return out
 
 
+def _columns(r: ReportInput) -> list[dict[str, Any]]:
+    """The aggregates side by side: the lead, the other territories, the province(s)."""
+    cols: dict[tuple[str, str], dict[str, Any]] = {}
+    for x in r.indicators:
+        if x["level"] != "unit":
+            col = cols.setdefault(
+                (x["level"], x["unit_code"]),
+                {"code": x["unit_code"], "name": x["unit_name"], "values": {}},
+            )
+            col["values"][x["indicator"]] = _fmt(x["value"])
+            col["reported"] = f"{x['reported_units']}/{x['expected_units']}"
+            col["en"] = r.territory_names.get(x["unit_code"], ("", ""))[1]
+    order = sorted(cols, key=lambda k: (k != r.lead, k[0] != "territory", k[1]))
+    return [cols[k] for k in order]
+
+
 SERIES = (("DTE_COUNT", "#2680c2"), ("DTE_DX_CAPABLE", "#0b6e4f"))
+BREAK_LABEL = "Sáp nhập tỉnh 01/07/2025 (96 xã, phường) · territorial break"
+
+
+def _lines(r: ReportInput) -> list[tuple[str, str, str, bool, dict[str, float | None]]]:
+    """(indicator, label, colour, dashed, quarter -> value) of each line of the trend: the
+    lead territory's series whole; the province's from the break on (before it, the old
+    province is the plan's territory); the province's whole when there is no territory."""
+    level, code = r.lead
+    out = []
+    for ind, color in SERIES:
+        if level == "territory":
+            vi = r.territory_names.get(code, (code, ""))[0]
+            out.append(
+                (ind, f"{ind} · {vi} ({code})", color, False, r.trend.get(code, {}).get(ind, {}))
+            )
+            after = {
+                q: v for q, v in r.trend.get("province", {}).get(ind, {}).items() if q >= BREAK
+            }
+            if after:
+                out.append((ind, f"{ind} · toàn tỉnh mới / new province", color, True, after))
+        else:
+            out.append((ind, ind, color, False, r.trend.get("province", {}).get(ind, {})))
+    return out
 
 
 def _trend(r: ReportInput) -> dict[str, Any] | None:
     """The trend chart's geometry (an SVG of 900 × 260), or None without any quarter."""
-    codes = [c for c, _ in SERIES]
-    quarters = sorted({q for c in codes for q in r.trend.get(c, {})})
+    lines = _lines(r)
+    quarters = sorted({q for *_, values in lines for q in values})
     if not quarters:
         return None
     w, h, pad = 900, 260, 40
-    top = max([v for c in codes for v in r.trend.get(c, {}).values() if v] + [1])
+    top = max([v for *_, values in lines for v in values.values() if v] + [1])
     x = {q: pad + i * (w - 2 * pad) / max(1, len(quarters) - 1) for i, q in enumerate(quarters)}
 
     def y(v: float) -> float:
@@ -118,29 +181,52 @@ def _trend(r: ReportInput) -> dict[str, Any] | None:
         anchor, tx = ("end", bx - 4) if bx > w / 2 else ("start", bx + 4)
         merger = {"x": f"{bx:.0f}", "text_x": f"{tx:.0f}", "anchor": anchor}
     series = []
-    for c, color in SERIES:
-        known = [(q, v) for q, v in sorted(r.trend.get(c, {}).items()) if v is not None]
+    for _ind, label, color, dashed, values in lines:
+        known = [(q, v) for q, v in sorted(values.items()) if v is not None]
         if known:
             pts = [(x[q], y(v), v) for q, v in known]
             series.append(
                 {
                     "color": color,
+                    "label": label,
+                    "dash": "6 4" if dashed else "",
                     "path": " ".join(f"{a:.1f},{b:.1f}" for a, b, _ in pts),
                     "points": [
-                        (f"{a:.1f}", f"{b:.1f}", f"{b - 8:.1f}", _fmt(v)) for a, b, v in pts
+                        (f"{a:.1f}", f"{b:.1f}", f"{b + 16 if dashed else b - 8:.1f}", _fmt(v))
+                        for a, b, v in pts
                     ],
                 }
             )
     ticks = [(q, f"{x[q]:.0f}") for q in quarters]
-    return {
-        "w": w,
-        "h": h,
-        "pad": pad,
-        "ticks": ticks,
-        "merger": merger,
-        "series": series,
-        "legend": SERIES,
-    }
+    return {"w": w, "h": h, "pad": pad, "ticks": ticks, "merger": merger, "series": series}
+
+
+def _map(r: ReportInput) -> dict[str, Any] | None:
+    units = unit_map.units_of(r.indicators, r.places)
+    drawn = unit_map.geometry(units)
+    if drawn is not None:
+        expected = {x["unit_code"] for x in r.indicators if x["level"] == "unit"}
+        drawn["unplaced"] = len(expected) - len(units)
+        drawn["as_of"] = next((x["as_of"] for x in r.indicators), r.period)
+    return drawn
+
+
+def _by_territory(r: ReportInput) -> list[dict[str, Any]]:
+    """Completeness per (quarter, territory): expected units and how they stand."""
+    member = {(m["period"], m["unit_code"]): m["territory"] for m in r.members}
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in r.completeness:
+        t = member.get((c["period"], c["unit_code"]))
+        if t is not None:
+            row = out.setdefault(
+                (c["period"], t),
+                {"period": c["period"], "territory": t, "expected": 0}
+                | {k: 0 for k in STATUS}
+                | {"name": r.territory_names.get(t, (t, ""))[0]},
+            )
+            row["expected"] += 1
+            row[c["status"]] += 1
+    return [out[k] for k in sorted(out)]
 
 
 def _completeness(r: ReportInput) -> tuple[str, list[dict[str, Any]]]:
@@ -150,7 +236,7 @@ def _completeness(r: ReportInput) -> tuple[str, list[dict[str, Any]]]:
     for c in r.completeness:
         counts[c["status"]] = counts.get(c["status"], 0) + 1
         vi, en, color = STATUS[c["status"]]
-        received = str(c["received_at"] or "")[:16]
+        received = local_text(c["received_at"])
         rows.append(c | {"vi": vi, "en": en, "color": color, "received": received})
     summary = " · ".join(f"{STATUS[k][0]}: {v}" for k, v in sorted(counts.items()))
     return summary, rows
@@ -174,5 +260,13 @@ def render(r: ReportInput) -> bytes:
         trend=_trend(r),
         summary=summary,
         completeness=completeness,
+        lead=r.lead,
+        columns=_columns(r),
+        definitions=[i for i in r.definitions],
+        unit_map=_map(r),
+        by_territory=_by_territory(r),
+        status_names=STATUS,
+        published_local=local_text(r.published_at),
+        local_note=LOCAL_NOTE,
     )
     return page.encode("utf-8")

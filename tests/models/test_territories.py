@@ -116,7 +116,7 @@ def test_a_broken_crosswalk_is_named(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="do not sum to 1"):
         load_crosswalk(bad)
     nan = write(tmp_path / "y.csv", [HEAD.split(","), ["1", "a", "1", "72", "9", "b", "nan", ""]])
-    with pytest.raises(CatalogError, match="y.csv:2"):
+    with pytest.raises(CatalogError, match=r"y\.csv:2"):
         load_crosswalk(nan)
     rule = write(tmp_path / "t.csv", [["code", "name_vi", "name_en", "rule"], ["T", "", "", "x"]])
     with pytest.raises(CatalogError, match="old_province=<code>"):
