@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -11,6 +12,8 @@ from rich.table import Table
 
 from flows.resources import Resources
 from flows.settings import load_settings
+from models.catalog import Unit
+from models.periods import Period, local_text
 
 COLORS = {"on_time": "green", "late": "yellow", "missing": "red", "pending": "bright_black"}
 
@@ -25,7 +28,7 @@ def _resources(home: Path | None) -> Resources:
 def show_status(period: str | None, home: Path | None, now: datetime | None = None) -> int:
     """Print one quarter's completeness table (default: the latest that has ended, by the
     local calendar); exit code."""
-    from models.periods import Period, PeriodError, latest_ended
+    from models.periods import PeriodError, latest_ended
     from tasks.publish import completeness, queries
 
     now = now or datetime.now(UTC)
@@ -44,7 +47,7 @@ def show_status(period: str | None, home: Path | None, now: datetime | None = No
         now,
     )
     table = Table(title=f"{p}: completeness and timeliness (due {p.due_date()})")
-    for col in ("unit", "name", "status", "submission", "received (UTC)", "rejected"):
+    for col in ("unit", "name", "status", "submission", "received (Vietnam time)", "rejected"):
         table.add_column(col)
     for r in rows:
         table.add_row(
@@ -52,14 +55,34 @@ def show_status(period: str | None, home: Path | None, now: datetime | None = No
             r["unit_name"],
             f"[{COLORS[r['status']]}]{r['status']}[/]",
             (r["submission_id"] or "")[:12],
-            f"{r['received_at']:%Y-%m-%d %H:%M}" if r["received_at"] else "",
+            local_text(r["received_at"]),
             str(r["rejected_count"]),
         )
     console = Console()
     console.print(table)
     counts = {s: sum(r["status"] == s for r in rows) for s in COLORS}
     console.print(" · ".join(f"{k}: {v}" for k, v in counts.items()))
+    console.print(_by_territory(res, p, rows))
     return 0
+
+
+def _by_territory(res: Resources, p: Period, rows: list[dict[str, Any]]) -> Table:
+    """Completeness per province and per territory (contract 5a) of the quarter."""
+    status = {r["unit_code"]: r["status"] for r in rows}
+    table = Table(title=f"{p}: completeness by province and territory")
+    for col in ("level", "code", "name", "units", *COLORS):
+        number = col in COLORS or col == "units"
+        table.add_column(col, justify="right" if number else "left", no_wrap=col != "name")
+    groups: list[tuple[str, str, str, list[Unit]]] = [
+        ("province", prov.code, prov.name, units) for prov, units in res.units.provinces(p)
+    ]
+    groups += [
+        ("territory", t.code, t.name_vi, units) for t, units in res.territories.groups(p, res.units)
+    ]
+    for level, code, name, units in groups:
+        mine = [status.get(u.code, "missing") for u in units]
+        table.add_row(level, code, name, str(len(units)), *(str(mine.count(s)) for s in COLORS))
+    return table
 
 
 def withdraw_submission(submission: str, reason: str, home: Path | None) -> int:

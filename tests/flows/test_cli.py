@@ -71,3 +71,8 @@ def test_status_defaults_to_the_quarter_ended_by_the_local_calendar(
     out = capsys.readouterr().out
     assert "2025Q3: completeness and timeliness" in out
     assert "25459" in out and "pending: 96" in out
+    # the territory rows of completeness (contract 5a)
+    lines = {line.split("│")[2].strip(): line for line in out.splitlines() if line.count("│") > 5}
+    assert [c.strip() for c in lines["TN_FORMER"].split("│")[4:9]] == ["36", "0", "0", "0", "36"]
+    assert [c.strip() for c in lines["LA_FORMER"].split("│")[4:9]] == ["60", "0", "0", "0", "60"]
+    assert [c.strip() for c in lines["80"].split("│")[4:9]] == ["96", "0", "0", "0", "96"]
