@@ -193,6 +193,7 @@ def decide(
             found,
             now,
             counts_by_code(every),
+            unit_name(units, unit),
         )
         key, files = feedback.objects(sub, doc)
         reports += files
@@ -206,17 +207,31 @@ def decide(
     here = {it.submission_id for it in items}
     decided_before = {sid: found for sid, found in problems.items() if sid not in here}
     if decided_before:
-        flag_decided(engine, store, decided_before)
+        flag_decided(engine, store, decided_before, units)
     return stored
 
 
-def flag_decided(engine: Engine, store: ObjectStore, found: dict[str, list[Problem]]) -> None:
+def unit_name(units: UnitCatalog, code: str | None) -> str | None:
+    found = units.find(code) if code else None
+    return found.name if found else None
+
+
+def flag_decided(
+    engine: Engine, store: ObjectStore, found: dict[str, list[Problem]], units: UnitCatalog
+) -> None:
     """Add warnings to submissions decided before (a later one conflicts with them): their
     stored problems and their feedback report say so too."""
     now = datetime.now(UTC)
     reports = []
     for sub, problems in add_warnings(engine, found):
-        doc = feedback.report(sub, Status.ACCEPTED, problems, sub.decided_at or now)
+        doc = feedback.report(
+            sub,
+            Status.ACCEPTED,
+            problems,
+            sub.decided_at or now,
+            None,
+            unit_name(units, sub.unit_code),
+        )
         reports += feedback.objects(sub, doc)[1]
     store.put_many(reports)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from models.periods import LOCAL_NOTE, local_text
 from models.problems import Problem, Severity, counts_by_code
 from models.submission import Status
 from tasks.intake.collect import place
@@ -47,9 +48,11 @@ def report(
     problems: list[Problem],
     decided_at: datetime,
     counts: dict[str, int] | None = None,
+    unit_name: str | None = None,
 ) -> dict[str, Any]:
     """The feedback document of one decision (``sub`` is the Submission row); ``problems``
-    may be the first of each code (``counts`` gives every code's total)."""
+    may be the first of each code (``counts`` gives every code's total); ``unit_name`` the
+    catalog's name of the unit, when it is known."""
     counts = counts or counts_by_code(problems)
     errors = sum(n for code, n in counts.items() if _severity(problems, code) == Severity.ERROR)
     total = sum(counts.values())
@@ -62,7 +65,11 @@ def report(
             "source": shown_source(sub.source_uri, placed_path(sub)),
         },
         "unit_code": sub.unit_code or sub.path_unit,
+        "unit_name": unit_name,
         "period": sub.period or sub.path_period,
+        "folder": f"{sub.path_unit}/{sub.path_period}/"
+        if sub.path_unit and sub.path_period
+        else None,
         "status": status,
         "received_at": sub.received_at.isoformat(),
         "decided_at": decided_at.isoformat(),
@@ -108,5 +115,8 @@ def to_html(doc: dict[str, Any]) -> bytes:
         css=Markup(_CSS),
         severity_vi=SEVERITY_VI,
         more=more,
+        received=local_text(doc["received_at"]),
+        decided=local_text(doc["decided_at"]),
+        local_note=LOCAL_NOTE,
     )
     return page.encode("utf-8")

@@ -41,7 +41,12 @@ def test_a_rejection_page_lists_its_problems_escaped(tmp_path: Path) -> None:
         for n in (2, 3)
     ]
     doc = feedback.report(
-        _sub(), "rejected", found, datetime(2025, 10, 6, tzinfo=UTC), {"type_unknown": 80}
+        _sub(),
+        "rejected",
+        found,
+        datetime(2025, 10, 6, tzinfo=UTC),
+        {"type_unknown": 80},
+        "Phường Tân Ninh",
     )
     assert doc["file"]["source"] == f"25459/2025Q3/bc {PAYLOAD}.json"  # not the server path
     assert doc["summary"] == {"errors": 80, "warnings": 0}
@@ -54,9 +59,28 @@ def test_a_rejection_page_lists_its_problems_escaped(tmp_path: Path) -> None:
     assert "type_unknown: chỉ liệt kê 2 trong số 80 lỗi cùng loại" in dom
     assert "(the first 2 of 80 shown)" in dom
     assert "&lt;/title&gt;&lt;svg onload" in dom
+    # for people: the unit's name, local times, and what to do next
+    assert "<b>25459</b> Phường Tân Ninh" in dom
+    assert "Nhận lúc / received: 05/10/2025 16:00 · Xử lý lúc / decided: 06/10/2025 07:00" in dom
+    assert "giờ Việt Nam" in dom and "2025-10-05T09:00" not in dom
+    assert "Việc cần làm tiếp" in dom and "What to do next" in dom
+    assert "Gửi lại tệp đã sửa vào cùng thư mục <b>25459/2025Q3/</b>" in dom
+    assert "<code>chiso template --unit 25459 --period 2025Q3</code>" in dom
 
 
 def test_a_clean_receipt_says_so(tmp_path: Path) -> None:
     doc = feedback.report(_sub(), "accepted", [], datetime(2025, 10, 6, tzinfo=UTC))
     html = feedback.to_html(doc).decode()
     assert "Đã tiếp nhận" in html and "No problems." in html and "<table>" not in html
+    assert "Việc cần làm tiếp" not in html  # nothing to do after a clean acceptance
+
+
+def test_a_file_outside_the_layout_is_told_where_files_go() -> None:
+    sub = _sub()
+    sub.path_unit = sub.path_period = sub.unit_code = sub.period = None
+    doc = feedback.report(
+        sub, "rejected", [problem("file_format")], datetime(2025, 10, 6, tzinfo=UTC)
+    )
+    html = feedback.to_html(doc).decode()
+    assert "&lt;mã đơn vị&gt;/&lt;kỳ&gt;/</b> (ví dụ 25459/2025Q3/)" in html
+    assert "chiso template --unit &lt;mã&gt; --period &lt;kỳ&gt;" in html
