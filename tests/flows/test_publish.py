@@ -75,6 +75,8 @@ def test_files_match_their_data_package(sample: tuple[Path, Path]) -> None:
             "indicators.parquet",
             "completeness.csv",
             "enterprises.csv",
+            "territories.csv",
+            "crosswalk.csv",
             "datapackage.json",
             "report.html",
         }
@@ -107,8 +109,17 @@ def test_published_tables_follow_the_contract(sample: tuple[Path, Path]) -> None
         "96",
         "24",
     )
-    assert (count["target"], count["target_year"]) == ("10", "2025")
-    assert province(q3, "DTE_SHARE_PCT")["baseline"] == "2.79"
+    # the plan's targets are the old province's and TN_FORMER's, not the new province's
+    assert (count["target"], count["target_year"]) == ("", "")
+    assert province(q3, "DTE_SHARE_PCT")["baseline"] == ""
+    tn = {r["indicator"]: r for r in q3 if r["unit_code"] == "TN_FORMER"}
+    assert (tn["DTE_COUNT"]["target"], tn["DTE_COUNT"]["target_year"]) == ("10", "2025")
+    assert tn["DTE_SHARE_PCT"]["baseline"] == "2.79" and tn["DTE_COUNT"]["level"] == "territory"
+    q2 = read_csv(home, "2025Q2", "indicators.csv")
+    assert (province(q2, "DTE_COUNT")["unit_code"], province(q2, "DTE_COUNT")["target"]) == (
+        "72",
+        "10",
+    )
     keys = [(r["period"], r["level"], len(r["unit_code"]), r["unit_code"]) for r in q3]
     assert keys == sorted(keys)
     ents = read_csv(home, "2025Q2", "enterprises.csv")
