@@ -15,6 +15,7 @@ LEGEND_W = 230  # the legend's column on the right
 R_MAX = 22.0  # the radius of the largest count
 R_ZERO = 2.5  # a reported count of 0 still shows where the unit is
 R_BLANK = 5.0
+LABELLED = 20  # up to this many units, each is named on the map (the districts)
 # DTE_PER_1000_POP classes (sequential blues); the last is open-ended
 CLASSES = ((0.02, "#c6dbef"), (0.05, "#9ecae1"), (0.1, "#6baed6"), (0.2, "#3182bd"))
 TOP_COLOR = "#08519c"
@@ -93,6 +94,7 @@ def geometry(units: list[MapUnit]) -> dict[str, Any] | None:
                 "blank": blank,
                 "count": u.count,
                 "per_1000": u.per_1000,
+                "label_y": f"{py + r + 12:.1f}",
             }
         )
     return {
@@ -100,6 +102,7 @@ def geometry(units: list[MapUnit]) -> dict[str, Any] | None:
         "h": H,
         "legend_x": W - LEGEND_W + 10,
         "circles": circles,
+        "labelled": len(circles) <= LABELLED,
         "classes": legend_classes(),
         "sizes": [
             (f"{R_MAX * math.sqrt(n / top):.1f}", int(n))

@@ -148,6 +148,7 @@ def test_the_map_draws_a_circle_per_unit() -> None:
     legend = page[page.index('<g class="legend"') :]
     assert legend.count('<rect class="class"') == 5 and "chưa báo cáo / no report" in legend
     assert "2 đã báo cáo / reported · 1 chưa / not" in legend
+    assert page.count('<text class="name"') == 3  # few units: each is named
 
 
 def test_renders_in_headless_chromium(tmp_path: Path) -> None:
