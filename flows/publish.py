@@ -21,7 +21,10 @@ from tasks.publish.write import Published
 
 @flow(name="publish-snapshot")
 def publish_snapshot(
-    period: str | None = None, home: str | None = None, periods: list[str] | None = None
+    period: str | None = None,
+    home: str | None = None,
+    periods: list[str] | None = None,
+    changed: bool = False,
 ) -> list[dict[str, Any]]:
     """Publish the snapshot of a quarter and of its year (or of a year, given YYYY).
 
@@ -31,8 +34,14 @@ def publish_snapshot(
         home: chiso's state directory (default: CHISO_HOME).
         periods: Several quarters or years at once, instead of ``period`` (``chiso run``
             and ``backfill`` publish every quarter they changed).
+        changed: Publish every quarter with a decision newer than its last publication,
+            and their years, instead of ``period``: what the ``chiso.period.updated``
+            trigger asks for, so a burst of those events is published by one run, each
+            period once.
     """
     res = resources(home)
+    if changed:
+        periods = queries.dirty_periods(res.engine, res.units, local_today())
     if periods is None:
         period = period or str(latest_due(res.settings.timely_days, datetime.now(UTC)))
         periods = [period if is_year(period) else str(Period.parse(period))]

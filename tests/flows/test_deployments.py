@@ -67,7 +67,11 @@ def test_each_trigger_takes_an_event_chiso_emits_into_parameters_its_flow_accept
             }
             flow.validate_parameters(params)  # the flow takes them
             if name == "publish-snapshot":
-                assert params == {"period": "2025Q3"}  # the period the event names
+                # one run per burst publishes whatever changed, each period once; the
+                # trigger rests no longer than the run waits, so no event of the burst
+                # happens after the run has read what changed
+                assert params == {"changed": True}
+                assert trigger["schedule_after"] >= trigger["within"] > 0
 
 
 def test_the_final_publication_runs_after_each_quarter_is_due() -> None:

@@ -258,3 +258,23 @@ def test_a_years_roster_is_its_latest_quarters(sample: tuple[Path, Path]) -> Non
         quarter = read_csv(home, latest_quarter, "enterprises.csv")
         assert quarter
         assert read_csv(home, year, "enterprises.csv") == [dict(r, period=year) for r in quarter]
+
+
+def test_a_burst_is_published_by_one_run_each_period_once(
+    tmp_path: Path, prefect_api: str, chiso_db: str
+) -> None:
+    """What the period.updated trigger runs: publish_snapshot(changed=True) publishes every
+    quarter decided since its last publication, and its year, once; then nothing."""
+    from flows.collect import collect_submissions
+    from flows.process import process_submissions
+    from flows.publish import publish_snapshot
+
+    inbox, home = tmp_path / "inbox", tmp_path / "home"
+    write(inbox, "703/2024Q4/a.json", valid_doc("703", "2024Q4"), at(date(2025, 1, 5)))
+    write(inbox, "705/2024Q4/a.json", valid_doc("705", "2024Q4"), at(date(2025, 1, 5)))
+    write(inbox, "703/2025Q1/a.json", valid_doc("703", "2025Q1"), at(date(2025, 4, 5)))
+    collect_submissions(inbox=str(inbox), home=str(home))
+    process_submissions(home=str(home))
+    rows = publish_snapshot(home=str(home), changed=True)
+    assert sorted(r["period"] for r in rows) == ["2024", "2024Q4", "2025", "2025Q1"]
+    assert publish_snapshot(home=str(home), changed=True) == []
