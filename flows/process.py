@@ -43,7 +43,7 @@ def process_submissions(home: str | None = None, batch_size: int = BATCH) -> dic
             res.events.later(
                 create_link_artifact,
                 key="data-docs",
-                link=docs,
+                link=res.link("docs/index.html"),
                 link_text="Great Expectations Data Docs of the validations",
             )
         if rows:

@@ -77,7 +77,7 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
             "version": d.version,
             "status": d.status,
             "new_version": d.new_version,
-            "report": res.store.url(f"snapshots/{d.period}/{d.version}/report.html"),
+            "report": res.link(f"snapshots/{d.period}/{d.version}/report.html"),
         }
         for d in done
     ]

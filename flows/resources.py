@@ -56,6 +56,13 @@ class Resources:
     def targets(self) -> list[dict[str, object]]:
         return load_targets(self.settings.targets_csv)
 
+    def link(self, key: str) -> str:
+        """Where a person opens a published object: under ``CHISO_PUBLIC_URL`` when set
+        (the stack's read-only server), else the object store's own address."""
+        if self.settings.public_url:
+            return f"{self.settings.public_url.rstrip('/')}/{key}"
+        return self.store.url(key)
+
     @cached_property
     def territories(self) -> Territories:
         s = self.settings

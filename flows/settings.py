@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = Field(None, description="S3-compatible endpoint")
     sources: str = Field("./inbox", description="comma-separated sources")
     http_headers: dict[str, str] = Field(default_factory=dict, description="JSON object")
+    public_url: str | None = Field(
+        None, description="read-only web address of snapshots/ and docs/ (links in the UI)"
+    )
     units_csv: Path = UNITS_CSV
     targets_csv: Path = TARGETS_CSV
     territories_csv: Path = TERRITORIES_CSV
