@@ -1,48 +1,163 @@
 #!/usr/bin/env bash
-# Bring up the whole local stack: SeaweedFS (S3), a Prefect server (UI), chiso's
-# deployments, and one process worker. State goes under .stack/ ; stop with
-# scripts/stack-down.sh. Ports: Prefect 4200 (UI at http://127.0.0.1:4200), S3 8333.
-# PostgreSQL: set CHISO_DATABASE_URL (chiso) and PREFECT_API_DATABASE_CONNECTION_URL
-# (Prefect, postgresql+asyncpg://…) before running to use it; SQLite files otherwise.
+# Bring up chiso's production stack in Prefect's scaled self-hosted shape, everything bound
+# to 127.0.0.1 and started in its own session (so scripts/stack-down.sh stops each whole):
+#
+#   PostgreSQL      chiso's database and Prefect's (started if down; databases created)
+#   Redis           Prefect's messaging, cache, causal ordering and lease storage
+#                   (prefect-redis; started by the stack if nothing answers)
+#   SeaweedFS       the S3 object store and inbox (unless CHISO_S3_ENDPOINT_URL is given)
+#   api-1, api-2    two `prefect server start --no-services` replicas
+#   services        `prefect server services start` (scheduler, triggers, late runs, …)
+#   proxy           HAProxy in front of the replicas: the one API and UI address
+#   public          python -m flows.serve: snapshots/ and docs/ read-only, for the UI links
+#   worker-1, -2    two process workers of the chiso-process pool
+#
+# State under $STACK_DIR (default .stack/): pid files, logs, env (source it to use the CLI).
+# Ports (override by variable): PREFECT_PORT 4200 (proxy: UI and API), API_PORT_1 4201,
+# API_PORT_2 4202, S3_PORT 8333, PUBLIC_PORT 8089, REDIS_PORT 6379.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STACK=${STACK_DIR:-$PWD/.stack}
+ROOT=$PWD
+export STACK_DIR=${STACK_DIR:-$ROOT/.stack}
+STACK=$STACK_DIR
 mkdir -p "$STACK"/{prefect,seaweed,logs}
+# a stack that cannot come up whole is taken down again, never left half-running
+trap 'rc=$?; if [ $rc -ne 0 ]; then echo "stack-up failed (exit $rc): stopping what it started" >&2; bash "$ROOT/scripts/stack-down.sh" >&2; fi' EXIT
 export GX_ANALYTICS_ENABLED=false PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
-export PREFECT_HOME="$STACK/prefect"
-export PREFECT_API_URL=${PREFECT_API_URL:-http://127.0.0.1:${PREFECT_PORT:-4200}/api}
-export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-chiso} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-chiso-secret}
-export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-us-east-1}
-export CHISO_S3_ENDPOINT_URL=${CHISO_S3_ENDPOINT_URL:-http://127.0.0.1:${S3_PORT:-8333}}
-export CHISO_OBJECT_STORE=${CHISO_OBJECT_STORE:-s3://chiso/}
-export CHISO_SOURCES=${CHISO_SOURCES:-s3://chiso/inbox/}
-export CHISO_HOME=${CHISO_HOME:-$STACK/chiso}
-export PREFECT_WORKER_QUERY_SECONDS=${PREFECT_WORKER_QUERY_SECONDS:-5}
 UV="python3 -m uv"
 $UV sync --frozen >/dev/null
-BIN=$PWD/.venv/bin
+BIN=$ROOT/.venv/bin
+bash scripts/ensure-services.sh postgres haproxy
 
-start() {  # name, command...
+PREFECT_PORT=${PREFECT_PORT:-4200}
+API_PORT_1=${API_PORT_1:-4201}
+API_PORT_2=${API_PORT_2:-4202}
+PUBLIC_PORT=${PUBLIC_PORT:-8089}
+REDIS_HOST=${REDIS_HOST:-127.0.0.1}
+REDIS_PORT=${REDIS_PORT:-6379}
+PG_USER=${PG_USER:-$(psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1 && echo postgres || echo root)}
+CHISO_DB=${CHISO_DB:-chiso_stack}
+PREFECT_DB=${PREFECT_DB:-prefect_stack}
+EXTERNAL_S3=${CHISO_S3_ENDPOINT_URL:+yes}
+
+# --- what every process of the stack shares (also written to $STACK/env) ----------------
+cat >"$STACK/env" <<ENV
+export STACK_DIR='$STACK'
+export GX_ANALYTICS_ENABLED=false PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
+export PREFECT_HOME='$STACK/prefect'
+export PREFECT_API_URL='http://127.0.0.1:$PREFECT_PORT/api'
+export PREFECT_UI_API_URL='http://127.0.0.1:$PREFECT_PORT/api'
+export PREFECT_API_DATABASE_CONNECTION_URL='${PREFECT_API_DATABASE_CONNECTION_URL:-postgresql+asyncpg://$PG_USER@127.0.0.1:5432/$PREFECT_DB}'
+export PREFECT_API_DATABASE_MIGRATE_ON_START=false
+export PREFECT_MESSAGING_BROKER=prefect_redis.messaging
+export PREFECT_MESSAGING_CACHE=prefect_redis.messaging
+export PREFECT_SERVER_EVENTS_CAUSAL_ORDERING=prefect_redis.ordering
+export PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE=prefect_redis.lease_storage
+export PREFECT_REDIS_MESSAGING_HOST='$REDIS_HOST'
+export PREFECT_REDIS_MESSAGING_PORT='$REDIS_PORT'
+export PREFECT_REDIS_MESSAGING_DB='${PREFECT_REDIS_MESSAGING_DB:-0}'
+export PREFECT_WORKER_QUERY_SECONDS='${PREFECT_WORKER_QUERY_SECONDS:-5}'
+export AWS_ACCESS_KEY_ID='${AWS_ACCESS_KEY_ID:-chiso}' AWS_SECRET_ACCESS_KEY='${AWS_SECRET_ACCESS_KEY:-chiso-secret}'
+export AWS_DEFAULT_REGION='${AWS_DEFAULT_REGION:-us-east-1}'
+export CHISO_S3_ENDPOINT_URL='${CHISO_S3_ENDPOINT_URL:-http://127.0.0.1:${S3_PORT:-8333}}'
+export CHISO_OBJECT_STORE='${CHISO_OBJECT_STORE:-s3://chiso/}'
+export CHISO_SOURCES='${CHISO_SOURCES:-s3://chiso/inbox/}'
+export CHISO_HOME='${CHISO_HOME:-$STACK/chiso}'
+export CHISO_DATABASE_URL='${CHISO_DATABASE_URL:-postgresql+psycopg://$PG_USER@127.0.0.1:5432/$CHISO_DB}'
+export CHISO_PUBLIC_URL='http://127.0.0.1:$PUBLIC_PORT'
+ENV
+# shellcheck disable=SC1091
+source "$STACK/env"
+
+# A background command of a script starts with SIGINT ignored, and a Prefect worker turns
+# SIGTERM into SIGINT: each process gets SIGINT's default back before it starts.
+RESTORE_SIGINT='import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])'
+start() {  # name, command... : in its own session (its pid is its process group)
   local name=$1; shift
   if [ -f "$STACK/$name.pid" ] && kill -0 "$(cat "$STACK/$name.pid")" 2>/dev/null; then
     echo "$name already running"; return; fi
-  nohup "$@" >"$STACK/logs/$name.log" 2>&1 &
+  setsid "$BIN/python" -c "$RESTORE_SIGINT" "$@" >"$STACK/logs/$name.log" 2>&1 < /dev/null &
   echo $! >"$STACK/$name.pid"
   echo "$name started (log $STACK/logs/$name.log)"
 }
-wait_for() {  # url
-  for _ in $(seq 120); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done
-  echo "timed out waiting for $1" >&2; exit 1
+alive() {  # name: exits 1 with the log's tail when the process has died
+  if ! kill -0 "$(cat "$STACK/$1.pid")" 2>/dev/null; then
+    echo "$1 exited; the end of $STACK/logs/$1.log:" >&2; tail -20 "$STACK/logs/$1.log" >&2; exit 1; fi
+}
+wait_for() {  # what, name of the process that must stay alive, command...
+  local what=$1 name=$2; shift 2
+  for _ in $(seq 240); do "$@" >/dev/null 2>&1 && return 0; alive "$name"; sleep 0.5; done
+  echo "timed out waiting for $what" >&2; exit 1
 }
 
-S3P=${CHISO_S3_ENDPOINT_URL##*:}
-start seaweed "$BIN/weed" mini -dir="$STACK/seaweed" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
-  -s3.port="$S3P" -admin.ui=false -master.telemetry=false -bucket=chiso
-PP=${PREFECT_API_URL##*:}; PP=${PP%%/*}
-start prefect-server "$BIN/prefect" server start --host 127.0.0.1 --port "$PP"
-wait_for "${PREFECT_API_URL}/health"
-for _ in $(seq 60); do "$BIN/python" -c "import boto3,os; boto3.client('s3', endpoint_url=os.environ['CHISO_S3_ENDPOINT_URL']).head_bucket(Bucket='chiso')" 2>/dev/null && break; sleep 0.5; done
+# --- Redis: the machine's if it answers, else the stack's own ----------------------------
+if ! redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  start redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --daemonize no
+  wait_for "Redis" redis redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping
+fi
 
+# --- PostgreSQL databases -------------------------------------------------------------
+"$BIN/python" - <<'PY'
+import os, re
+import psycopg
+for var in ("CHISO_DATABASE_URL", "PREFECT_API_DATABASE_CONNECTION_URL"):
+    url = os.environ[var]
+    m = re.match(r"postgresql\+\w+://(?P<user>[^@/:]+)@(?P<host>[^:/]+):(?P<port>\d+)/(?P<db>\w+)$", url)
+    if not m:
+        continue  # another database the operator set up
+    with psycopg.connect(host=m["host"], port=m["port"], user=m["user"], dbname="postgres",
+                         autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (m["db"],)).fetchone():
+            conn.execute(f'CREATE DATABASE "{m["db"]}"')
+PY
+
+# --- SeaweedFS (S3) ---------------------------------------------------------------------
+if [ -z "$EXTERNAL_S3" ]; then
+  S3P=${CHISO_S3_ENDPOINT_URL##*:}
+  start seaweed "$BIN/weed" mini -dir="$STACK/seaweed" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+    -s3.port="$S3P" -admin.ui=false -master.telemetry=false -bucket=chiso
+fi
+
+# --- Prefect: schema once, two API replicas, the services, the proxy ---------------------
+"$BIN/prefect" server database upgrade -y >"$STACK/logs/migrate.log" 2>&1
+# one replica after the other: each registers Prefect's block types when it starts, and two
+# doing it at once collide on the same rows
+start api-1 "$BIN/prefect" server start --no-services --host 127.0.0.1 --port "$API_PORT_1"
+wait_for "Prefect API api-1" api-1 curl -fsS "http://127.0.0.1:$API_PORT_1/api/health"
+start api-2 "$BIN/prefect" server start --no-services --host 127.0.0.1 --port "$API_PORT_2"
+wait_for "Prefect API api-2" api-2 curl -fsS "http://127.0.0.1:$API_PORT_2/api/health"
+start services "$BIN/prefect" server services start
+cat >"$STACK/haproxy.cfg" <<CFG
+global
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 1h
+  timeout server 1h
+  timeout tunnel 1h
+  retries 3
+  option redispatch
+  retry-on conn-failure empty-response response-timeout 502 503
+frontend prefect
+  bind 127.0.0.1:$PREFECT_PORT
+  default_backend replicas
+backend replicas
+  balance roundrobin
+  option httpchk GET /api/health
+  http-check expect status 200
+  server api-1 127.0.0.1:$API_PORT_1 check inter 1s fall 2 rise 1
+  server api-2 127.0.0.1:$API_PORT_2 check inter 1s fall 2 rise 1
+CFG
+start proxy haproxy -db -f "$STACK/haproxy.cfg"
+wait_for "the Prefect API through the proxy" proxy curl -fsS "$PREFECT_API_URL/health"
+alive services
+if [ -z "$EXTERNAL_S3" ]; then
+  wait_for "S3" seaweed "$BIN/python" -c "import boto3,os; boto3.client('s3', endpoint_url=os.environ['CHISO_S3_ENDPOINT_URL']).head_bucket(Bucket='chiso')"
+fi
+
+# --- chiso: database, pool, limits, deployments, the public server, two workers -----------
 "$BIN/prefect" work-pool inspect chiso-process >/dev/null 2>&1 || \
   "$BIN/prefect" work-pool create chiso-process --type process >/dev/null
 for limit in chiso-process-submissions chiso-backfill; do
@@ -50,13 +165,23 @@ for limit in chiso-process-submissions chiso-backfill; do
     "$BIN/prefect" gcl create "$limit" --limit 1 >/dev/null
 done
 "$BIN/chiso" db upgrade >/dev/null
-"$BIN/prefect" --no-prompt deploy --all >"$STACK/logs/deploy.log" 2>&1
-start worker "$BIN/prefect" worker start --pool chiso-process --limit 2
+"$BIN/prefect" --no-prompt deploy --all --prefect-file "${PREFECT_FILE:-$ROOT/prefect.yaml}" \
+  >"$STACK/logs/deploy.log" 2>&1
+start public "$BIN/python" -m flows.serve --port "$PUBLIC_PORT"
+start worker-1 "$BIN/prefect" worker start --pool chiso-process --name chiso-worker-1 --limit 2
+start worker-2 "$BIN/prefect" worker start --pool chiso-process --name chiso-worker-2 --limit 2
+wait_for "the public server" public curl -sS -o /dev/null "http://127.0.0.1:$PUBLIC_PORT/"
+for w in worker-1 worker-2; do alive "$w"; done
+
 cat <<MSG
 
-chiso stack is up.
-  Prefect UI:   ${PREFECT_API_URL%/api}
-  S3 endpoint:  $CHISO_S3_ENDPOINT_URL   (bucket chiso; drop files under inbox/<unit>/<period>/)
-  chiso state:  $CHISO_HOME   database: ${CHISO_DATABASE_URL:-sqlite file there}
-  Env for CLI:  export PREFECT_API_URL=$PREFECT_API_URL PREFECT_HOME=$PREFECT_HOME
+chiso stack is up (scripts/stack-status.sh says what runs; scripts/stack-down.sh stops it).
+  Prefect UI and API:  http://127.0.0.1:$PREFECT_PORT   (HAProxy over 127.0.0.1:$API_PORT_1 and :$API_PORT_2)
+  S3 endpoint:         $CHISO_S3_ENDPOINT_URL   key $AWS_ACCESS_KEY_ID / secret $AWS_SECRET_ACCESS_KEY
+                       units put files at s3://chiso/inbox/<unit_code>/<period>/<file>
+  Published files:     $CHISO_PUBLIC_URL/snapshots/…   and   $CHISO_PUBLIC_URL/docs/
+  Databases:           chiso $CHISO_DATABASE_URL
+                       Prefect $PREFECT_API_DATABASE_CONNECTION_URL
+  Redis:               $REDIS_HOST:$REDIS_PORT db $PREFECT_REDIS_MESSAGING_DB
+  The CLI:             source $STACK/env && uv run prefect deployment ls
 MSG
