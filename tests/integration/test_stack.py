@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,6 @@ import boto3
 import pytest
 import yaml
 
-from tests.support.databases import chiso_database
 from tests.support.inbox import valid_doc
 from tests.support.s3 import Seaweed, free_port
 
@@ -35,91 +35,103 @@ def _wait(what: str, check: Any, timeout: float = 240, every: float = 1.0) -> An
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture
-def production_db() -> Iterator[str]:
-    """The production database only: this tier runs the whole stack (about 70 s); both
-    databases are covered by the flow tier."""
-    with chiso_database("postgresql") as kind:
-        yield kind
+def _stack_processes(stack_dir: Path) -> list[str]:
+    """Every process whose environment names this stack (what stack-down must leave none of)."""
+    found = []
+    for env in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"STACK_DIR={stack_dir}".encode() in env.read_bytes().split(b"\0"):
+                found.append(env.parent.name)
+        except OSError:
+            continue
+    return found
 
 
 @pytest.fixture
-def stack(tmp_path: Path, s3_server: Seaweed, bucket: str, production_db: str) -> Iterator[dict]:
-    port = free_port()
+def stack(tmp_path: Path, s3_server: Seaweed, bucket: str) -> Iterator[dict]:
+    """scripts/stack-up.sh as an operator runs it (PostgreSQL, Redis messaging, two API
+    replicas behind HAProxy, the services, two workers, the public server), with the
+    test's S3 and free ports; scripts/stack-down.sh afterwards, which must leave nothing."""
+    from sqlalchemy import text
+
+    from tests.support.databases import _pg_admin
+
+    tag = uuid.uuid4().hex[:10]
+    stack_dir = tmp_path / "stack"
+    redis_db = 1 + int(tag, 16) % 15  # a Redis database of its own: no cross-talk
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text("utf-8"))
+    for d in spec["deployments"]:  # collect polls every 15 s instead of 300
+        if d["name"] == "collect-submissions":
+            d["schedules"] = [{"interval": 15, "active": True}]
+    prefect_file = tmp_path / "prefect.yaml"
+    prefect_file.write_text(yaml.safe_dump(spec), "utf-8")
     env = {
         **os.environ,
-        "PREFECT_HOME": str(tmp_path / "prefect"),
-        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "STACK_DIR": str(stack_dir),
+        "PREFECT_PORT": str(free_port()),
+        "API_PORT_1": str(free_port()),
+        "API_PORT_2": str(free_port()),
+        "PUBLIC_PORT": str(free_port()),
+        "CHISO_DB": f"chiso_it_{tag}",
+        "PREFECT_DB": f"prefect_it_{tag}",
+        "PREFECT_REDIS_MESSAGING_DB": str(redis_db),
         "PREFECT_WORKER_QUERY_SECONDS": "2",
-        "PREFECT_LOGGING_LEVEL": "INFO",
-        "CHISO_HOME": str(tmp_path / "chiso"),
+        "PREFECT_FILE": str(prefect_file),
         "CHISO_OBJECT_STORE": f"s3://{bucket}/",
         "CHISO_SOURCES": f"s3://{bucket}/inbox/",
         "CHISO_S3_ENDPOINT_URL": s3_server.endpoint,
     }
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(name: str, *args: str) -> None:
-        out = (logs / f"{name}.log").open("wb")
-        procs.append(subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=out))
-
-    def cli(*args: str) -> str:
-        return subprocess.run(
-            args, env=env, cwd=ROOT, check=True, capture_output=True, text=True, timeout=180
-        ).stdout
-
-    start(
-        "server",
-        str(BIN / "prefect"),
-        "server",
-        "start",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
+    for name in ("PREFECT_API_URL", "PREFECT_HOME", "CHISO_DATABASE_URL", "CHISO_HOME"):
+        env.pop(name, None)  # the stack's own, from its env file
+    subprocess.run(["redis-cli", "-n", str(redis_db), "flushdb"], check=True, capture_output=True)
+    up = subprocess.run(
+        ["bash", "scripts/stack-up.sh"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=400,
     )
     try:
-        import httpx
+        assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
+        stack_env = dict(
+            line.removeprefix("export ").split("=", 1)
+            for line in (stack_dir / "env").read_text().splitlines()
+            if line.startswith("export ") and " " not in line.removeprefix("export ")
+        )
+        stack_env = {k: v.strip("'") for k, v in stack_env.items()}
+        full = {**env, **stack_env}
 
-        _wait("the Prefect server", lambda: _healthy(httpx, env["PREFECT_API_URL"]), 120)
-        cli(str(BIN / "prefect"), "work-pool", "create", "chiso-process", "--type", "process")
-        cli(str(BIN / "prefect"), "gcl", "create", "chiso-process-submissions", "--limit", "1")
-        # the deployments of prefect.yaml, with collect polling every 15 s instead of 300
-        spec = yaml.safe_load((ROOT / "prefect.yaml").read_text("utf-8"))
-        for d in spec["deployments"]:
-            if d["name"] == "collect-submissions":
-                d["schedules"] = [{"interval": 15, "active": True}]
-        prefect_file = tmp_path / "prefect.yaml"
-        prefect_file.write_text(yaml.safe_dump(spec), "utf-8")
-        cli(
-            str(BIN / "prefect"),
-            "--no-prompt",
-            "deploy",
-            "--all",
-            "--prefect-file",
-            str(prefect_file),
-        )
-        start(
-            "worker",
-            str(BIN / "prefect"),
-            "worker",
-            "start",
-            "--pool",
-            "chiso-process",
-            "--limit",
-            "2",
-        )
-        yield {"env": env, "bucket": bucket, "logs": logs, "cli": cli}
+        def cli(*args: str) -> str:
+            return subprocess.run(
+                args, env=full, cwd=ROOT, check=True, capture_output=True, text=True, timeout=180
+            ).stdout
+
+        yield {
+            "env": full,
+            "bucket": bucket,
+            "logs": stack_dir / "logs",
+            "cli": cli,
+            "dir": stack_dir,
+        }
     finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        down = subprocess.run(
+            ["bash", "scripts/stack-down.sh"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        left = _stack_processes(stack_dir)
+        admin = _pg_admin()
+        if admin is not None:
+            with admin.connect() as conn:
+                for db in (env["CHISO_DB"], env["PREFECT_DB"]):
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            admin.dispose()
+        subprocess.run(["redis-cli", "-n", str(redis_db), "flushdb"], capture_output=True)
+        assert down.returncode == 0 and not left, (down.stdout, down.stderr, left)
 
 
 def _healthy(httpx: Any, api: str) -> bool:
@@ -188,3 +200,39 @@ def test_a_file_in_the_s3_inbox_is_published_by_events_alone(
     # the burst of received events started one process-submissions run, not one each
     assert len(_events(api, ["chiso.submission.received"])) == len(UNITS)
     assert len(_runs_started_by_events(api, "process-submissions")) == 1
+    # ... and the burst of period.updated events one publish-snapshot run
+    assert len(_runs_started_by_events(api, "publish-snapshot")) == 1
+    _links_open(stack, pointer["version"])
+    # the scaled shape: Prefect's messaging went through Redis, chiso's state is PostgreSQL
+    env = stack["env"]
+    streams = subprocess.run(
+        ["redis-cli", "-n", env["PREFECT_REDIS_MESSAGING_DB"], "--scan"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert streams, "nothing of Prefect's in its Redis database"
+    assert env["CHISO_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert env["PREFECT_API_DATABASE_CONNECTION_URL"].startswith("postgresql+asyncpg://")
+    assert "process-submissions" in stack["cli"](str(BIN / "prefect"), "deployment", "ls")
+
+
+def _links_open(stack: dict, version: str) -> None:
+    """The report and Data Docs links of the UI's artifacts open as a browser opens them;
+    units' files stay private."""
+    import httpx
+
+    api = stack["env"]["PREFECT_API_URL"]
+    arts = httpx.post(f"{api}/artifacts/filter", json={"limit": 100}, timeout=10).json()
+    links = {a["key"]: a["data"] for a in arts if a["type"] == "markdown" or a["type"] == "link"}
+    report = next(v for k, v in links.items() if k == "report-2025q3")
+    docs = next(v for k, v in links.items() if k == "data-docs")
+    url = report[report.index("(") + 1 : report.rindex(")")] if "(" in report else report
+    assert url.startswith(stack["env"]["CHISO_PUBLIC_URL"]) and version in url
+    page = httpx.get(url, timeout=10)
+    assert page.status_code == 200 and "<html" in page.text and "TN_FORMER" in page.text
+    docs_url = docs[docs.index("(") + 1 : docs.rindex(")")] if "(" in docs else docs
+    assert httpx.get(docs_url, timeout=10).status_code == 200
+    public = stack["env"]["CHISO_PUBLIC_URL"]
+    assert httpx.get(f"{public}/inbox/25459/2025Q3/bc.json", timeout=10).status_code == 403
+    assert httpx.get(f"{public}/raw/25459/2025Q3/x.json", timeout=10).status_code == 403
