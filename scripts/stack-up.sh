@@ -56,6 +56,7 @@ export PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE=prefect_redis.lease_storage
 export PREFECT_REDIS_MESSAGING_HOST='$REDIS_HOST'
 export PREFECT_REDIS_MESSAGING_PORT='$REDIS_PORT'
 export PREFECT_REDIS_MESSAGING_DB='${PREFECT_REDIS_MESSAGING_DB:-0}'
+export PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30
 export PREFECT_WORKER_QUERY_SECONDS='${PREFECT_WORKER_QUERY_SECONDS:-5}'
 export AWS_ACCESS_KEY_ID='${AWS_ACCESS_KEY_ID:-chiso}' AWS_SECRET_ACCESS_KEY='${AWS_SECRET_ACCESS_KEY:-chiso-secret}'
 export AWS_DEFAULT_REGION='${AWS_DEFAULT_REGION:-us-east-1}'
@@ -164,6 +165,8 @@ for limit in chiso-process-submissions chiso-backfill; do
   "$BIN/prefect" gcl inspect "$limit" >/dev/null 2>&1 || \
     "$BIN/prefect" gcl create "$limit" --limit 1 >/dev/null
 done
+"$BIN/prefect" automation inspect chiso-crash-zombie-flow-runs >/dev/null 2>&1 || \
+  "$BIN/prefect" automation create --from-file "$ROOT/automations.yaml" >/dev/null
 "$BIN/chiso" db upgrade >/dev/null
 "$BIN/prefect" --no-prompt deploy --all --prefect-file "${PREFECT_FILE:-$ROOT/prefect.yaml}" \
   >"$STACK/logs/deploy.log" 2>&1

@@ -43,7 +43,9 @@ def shared_limit(name: str) -> AbstractContextManager[Any]:
 
     if not PREFECT_API_URL.value():
         return nullcontext()
-    return concurrency(name, occupy=1, strict=False)
+    # a slot held by a process that died (its worker killed) frees itself once its lease
+    # is not renewed: after a minute, not Prefect's default five
+    return concurrency(name, occupy=1, strict=False, lease_duration=60)
 
 
 class Quoted(Protocol[T_co]):

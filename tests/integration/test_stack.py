@@ -58,11 +58,14 @@ def stack(tmp_path: Path, s3_server: Seaweed, bucket: str) -> Iterator[dict]:
 
     tag = uuid.uuid4().hex[:10]
     stack_dir = tmp_path / "stack"
-    redis_db = 1 + int(tag, 16) % 15  # a Redis database of its own: no cross-talk
+    redis_db = 1 + int(tag, 16) % 15
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text("utf-8"))
     for d in spec["deployments"]:  # collect polls every 15 s instead of 300
         if d["name"] == "collect-submissions":
             d["schedules"] = [{"interval": 15, "active": True}]
+        if d["name"] == "process-submissions":  # small batches: a kill lands mid-run
+            for trigger in d["triggers"]:
+                trigger["parameters"] = {"batch_size": 16}
     prefect_file = tmp_path / "prefect.yaml"
     prefect_file.write_text(yaml.safe_dump(spec), "utf-8")
     env = {
@@ -75,6 +78,7 @@ def stack(tmp_path: Path, s3_server: Seaweed, bucket: str) -> Iterator[dict]:
         "CHISO_DB": f"chiso_it_{tag}",
         "PREFECT_DB": f"prefect_it_{tag}",
         "PREFECT_REDIS_MESSAGING_DB": str(redis_db),
+        "REDIS_PORT": str(free_port()),  # the stack's own Redis, which a test restarts
         "PREFECT_WORKER_QUERY_SECONDS": "2",
         "PREFECT_FILE": str(prefect_file),
         "CHISO_OBJECT_STORE": f"s3://{bucket}/",
@@ -83,7 +87,6 @@ def stack(tmp_path: Path, s3_server: Seaweed, bucket: str) -> Iterator[dict]:
     }
     for name in ("PREFECT_API_URL", "PREFECT_HOME", "CHISO_DATABASE_URL", "CHISO_HOME"):
         env.pop(name, None)  # the stack's own, from its env file
-    subprocess.run(["redis-cli", "-n", str(redis_db), "flushdb"], check=True, capture_output=True)
     up = subprocess.run(
         ["bash", "scripts/stack-up.sh"],
         env=env,
@@ -130,7 +133,6 @@ def stack(tmp_path: Path, s3_server: Seaweed, bucket: str) -> Iterator[dict]:
                 for db in (env["CHISO_DB"], env["PREFECT_DB"]):
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
             admin.dispose()
-        subprocess.run(["redis-cli", "-n", str(redis_db), "flushdb"], capture_output=True)
         assert down.returncode == 0 and not left, (down.stdout, down.stderr, left)
 
 
@@ -206,7 +208,14 @@ def test_a_file_in_the_s3_inbox_is_published_by_events_alone(
     # the scaled shape: Prefect's messaging went through Redis, chiso's state is PostgreSQL
     env = stack["env"]
     streams = subprocess.run(
-        ["redis-cli", "-n", env["PREFECT_REDIS_MESSAGING_DB"], "--scan"],
+        [
+            "redis-cli",
+            "-p",
+            env["PREFECT_REDIS_MESSAGING_PORT"],
+            "-n",
+            env["PREFECT_REDIS_MESSAGING_DB"],
+            "--scan",
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -236,3 +245,171 @@ def _links_open(stack: dict, version: str) -> None:
     public = stack["env"]["CHISO_PUBLIC_URL"]
     assert httpx.get(f"{public}/inbox/25459/2025Q3/bc.json", timeout=10).status_code == 403
     assert httpx.get(f"{public}/raw/25459/2025Q3/x.json", timeout=10).status_code == 403
+
+
+def _run(api: str, run_id: str) -> dict:
+    import httpx
+
+    return dict(httpx.get(f"{api}/flow_runs/{run_id}", timeout=10).json())
+
+
+def _process_runs(api: str) -> list[dict]:
+    import httpx
+
+    body = {"deployments": {"name": {"any_": ["process-submissions"]}}, "limit": 200}
+    return list(httpx.post(f"{api}/flow_runs/filter", json=body, timeout=10).json())
+
+
+def _sessions_of(run_id: str) -> set[int]:
+    """The sessions of the processes running flow run ``run_id`` (its worker's)."""
+    found = set()
+    for env in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"PREFECT__FLOW_RUN_ID={run_id}".encode() in env.read_bytes().split(b"\0"):
+                found.add(os.getsid(int(env.parent.name)))
+        except (OSError, ProcessLookupError):
+            continue
+    return found
+
+
+def _kill_sessions(sessions: set[int]) -> int:
+    import signal
+
+    killed = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid = int(stat.parent.name)
+            if os.getsid(pid) in sessions:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+        except (OSError, ProcessLookupError):
+            continue
+    return killed
+
+
+def _put_quarter(s3: Any, bucket: str, period: str, units: list[str]) -> None:
+    for unit in units:
+        doc = json.dumps(valid_doc(unit, period), ensure_ascii=False).encode()
+        s3.put_object(Bucket=bucket, Key=f"inbox/{unit}/{period}/bc.json", Body=doc)
+
+
+def _published_units(s3: Any, bucket: str, period: str) -> int:
+    """How many units the period's latest snapshot counts as reported (0 before one)."""
+    import csv
+    import io
+
+    try:
+        pointer = json.loads(
+            s3.get_object(Bucket=bucket, Key=f"snapshots/{period}/latest.json")["Body"].read()
+        )
+    except s3.exceptions.NoSuchKey:
+        return 0
+    key = f"snapshots/{period}/{pointer['version']}/indicators.csv"
+    text = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8-sig")
+    rows = csv.DictReader(io.StringIO(text))
+    return next(int(r["reported_units"]) for r in rows if r["level"] == "province")
+
+
+def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
+    """A worker SIGKILLed mid process-submissions: its run is marked Crashed and run again;
+    every submission decided once, the quarter published. Then an API replica killed mid
+    run, and Redis restarted: the next quarters are still decided and published."""
+    from sqlalchemy import create_engine, text
+
+    bucket, env = stack["bucket"], stack["env"]
+    api = env["PREFECT_API_URL"]
+    s3 = boto3.client("s3", endpoint_url=s3_server.endpoint)
+    communes = [
+        line.split(",")[0]
+        for line in (ROOT / "catalog" / "units.csv").read_text("utf-8").splitlines()
+        if ",commune,80," in line
+    ]
+    assert len(communes) == 96
+    engine = create_engine(env["CHISO_DATABASE_URL"])
+
+    def decided() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM decision")).scalar_one())
+
+    # 1. a worker killed with SIGKILL in the middle of process-submissions
+    _put_quarter(s3, bucket, "2025Q3", communes)
+
+    def running() -> dict | None:
+        runs = [r for r in _process_runs(api) if r["state_type"] == "RUNNING"]
+        return runs[0] if runs and 16 <= decided() < 96 else None
+
+    victim = _wait("a process-submissions run part-way", running, timeout=240, every=0.5)
+    sessions = _sessions_of(victim["id"])
+    assert sessions and _kill_sessions(sessions) >= 2  # the worker and its flow-run process
+    assert 16 <= decided() < 96
+    crashed = _wait(
+        "the killed run marked Crashed",
+        lambda: _run(api, victim["id"])["state_type"] == "CRASHED",
+        timeout=300,
+        every=2,
+    )
+    assert crashed
+    _wait(
+        "the quarter published whole",
+        lambda: _published_units(s3, bucket, "2025Q3") == 96,
+        timeout=300,
+        every=2,
+    )
+    with engine.connect() as conn:
+        twice = conn.execute(
+            text("SELECT submission_id FROM decision GROUP BY submission_id HAVING count(*) > 1")
+        ).all()
+        pending = conn.execute(text("SELECT count(*) FROM submission WHERE status = 'received'"))
+        assert not twice and pending.scalar_one() == 0 and decided() == 96
+    again = [r for r in _process_runs(api) if r["id"] != victim["id"]]
+    assert any(r["state_type"] == "COMPLETED" for r in again)
+
+    # 2. one API replica killed while a quarter is processed: the runs go on through the other
+    import signal
+
+    _put_quarter(s3, bucket, "2025Q4", communes)
+    _wait("decisions of 2025Q4 started", lambda: decided() > 96, timeout=240, every=0.5)
+    api1 = int((stack["dir"] / "api-1.pid").read_text())
+    os.killpg(api1, signal.SIGKILL)
+    _wait(
+        "2025Q4 published whole",
+        lambda: _published_units(s3, bucket, "2025Q4") == 96,
+        timeout=300,
+        every=2,
+    )
+
+    # 3. Redis restarted (its messages are not persisted): the next quarter still arrives
+    port = env["PREFECT_REDIS_MESSAGING_PORT"]
+    redis_pid = int((stack["dir"] / "redis.pid").read_text())
+    os.killpg(redis_pid, signal.SIGKILL)
+    restarted = subprocess.Popen(
+        [
+            "setsid",
+            "redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            port,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    (stack["dir"] / "redis.pid").write_text(str(restarted.pid))
+    _put_quarter(s3, bucket, "2026Q1", communes[:10])
+    _wait(
+        "2026Q1 published after the restart",
+        lambda: _published_units(s3, bucket, "2026Q1") == 10,
+        timeout=300,
+        every=2,
+    )
+    with engine.connect() as conn:
+        twice = conn.execute(
+            text("SELECT submission_id FROM decision GROUP BY submission_id HAVING count(*) > 1")
+        ).all()
+    assert not twice and decided() == 96 * 2 + 10
+    engine.dispose()
