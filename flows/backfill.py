@@ -6,7 +6,11 @@ from typing import Any, cast
 from uuid import UUID
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.artifacts import (
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 
 from flows.collect import collect_submissions
 from flows.process import process_submissions
@@ -47,6 +51,15 @@ def backfill(
         "pending": plan.pending,
         "dry_run": dry_run,
     }
+    create_table_artifact(
+        key="backfill-plan",
+        table=plan.rows,
+        description=(
+            f"Backfill {start}..{end}, reprocess={reprocess}"
+            + (" (dry run: nothing done)" if dry_run else "")
+            + ": per quarter, the submissions it would decide again and those pending"
+        ),
+    )
     if dry_run:
         get_run_logger().info("dry run: %s", summary)
         return summary

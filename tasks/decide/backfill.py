@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
@@ -26,6 +26,7 @@ class Plan:
     units: list[str]
     reprocess: list[str]  # submission ids to decide again
     pending: list[str]  # submission ids already waiting
+    rows: list[dict[str, object]] = field(default_factory=list)  # the plan per quarter
 
 
 def plan(
@@ -51,7 +52,20 @@ def plan(
         subs = s.exec(q.order_by(col(Submission.received_at))).all()
     again = [x.id for x in subs if x.status in REPROCESS[reprocess]]
     waiting = [x.id for x in subs if x.status == Status.RECEIVED]
-    return Plan(quarters, chosen, again, waiting)
+    rows: list[dict[str, object]] = []
+    for quarter in quarters:
+        mine = [x for x in subs if x.period == quarter]
+        rows.append(
+            {
+                "quarter": quarter,
+                "units": ", ".join(chosen) if chosen else "all",
+                "units_with_files": len({x.unit_code for x in mine}),
+                "submissions": len(mine),
+                "to_decide_again": sum(x.status in REPROCESS[reprocess] for x in mine),
+                "already_pending": sum(x.status == Status.RECEIVED for x in mine),
+            }
+        )
+    return Plan(quarters, chosen, again, waiting, rows)
 
 
 def reopen(engine: Engine, ids: list[str]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +43,23 @@ def test_backfill_revalidates_failed_files_and_keeps_old_decisions(
     dry = backfill(start="2024Q1", end="2024Q1", reprocess="failed", dry_run=True, home=str(home))
     assert dry["quarters"] == ["2024Q1"] and len(dry["reprocess"]) == 1
     assert submissions(home)["705/2024Q1/b.json"].status == "rejected"  # nothing done
+    # the plan as a table in the Prefect UI: per quarter, what would be decided again
+    import httpx
+
+    body = {"artifacts": {"key": {"any_": ["backfill-plan"]}}, "sort": "CREATED_DESC"}
+    (plan,) = httpx.post(f"{prefect_api}/artifacts/filter", json=body | {"limit": 1}).json()
+    table = json.loads(plan["data"]) if isinstance(plan["data"], str) else plan["data"]
+    assert table == [
+        {
+            "quarter": "2024Q1",
+            "units": "all",
+            "units_with_files": 2,
+            "submissions": 2,
+            "to_decide_again": 1,
+            "already_pending": 0,
+        }
+    ]
+    assert "dry run" in plan["description"]
 
     before = versions(home)
     done = backfill(start="2024Q1", end="2024Q1", reprocess="failed", home=str(home))
