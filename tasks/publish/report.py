@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ class ReportInput:
     places: dict[str, Place] = field(default_factory=dict)
     territory_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # vi, en
 
-    @property
+    @cached_property
     def lead(self) -> tuple[str, str]:
         """The (level, code) the page leads with: the plan's territory (the one its targets
         are set for), else the province."""
@@ -96,7 +97,9 @@ def _cards(r: ReportInput) -> list[dict[str, Any]]:
     """A card per headline indicator the lead row has a value for, in catalog order, with
     the targets scoped to it."""
     level, code = r.lead
-    lead = {x["indicator"]: x for x in r.indicators if (x["level"], x["unit_code"]) == r.lead}
+    lead = {
+        x["indicator"]: x for x in r.indicators if (x["level"], x["unit_code"]) == (level, code)
+    }
     out = []
     for ind in r.definitions:
         row = lead.get(ind.code)
