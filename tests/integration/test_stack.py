@@ -310,6 +310,28 @@ def _published_units(s3: Any, bucket: str, period: str) -> int:
     return next(int(r["reported_units"]) for r in rows if r["level"] == "province")
 
 
+def _await_published(s3: Any, bucket: str, period: str, units: int) -> None:
+    _wait(
+        f"{period} published with {units} units",
+        lambda: _published_units(s3, bucket, period) == units,
+        timeout=300,
+        every=2,
+    )
+
+
+def _decided_twice(engine: Any) -> list[Any]:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text(
+                    "SELECT submission_id FROM decision GROUP BY submission_id HAVING count(*) > 1"
+                )
+            ).all()
+        )
+
+
 def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
     """A worker SIGKILLed mid process-submissions: its run is marked Crashed and run again;
     every submission decided once, the quarter published. Then an API replica killed mid
@@ -349,18 +371,11 @@ def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
         every=2,
     )
     assert crashed
-    _wait(
-        "the quarter published whole",
-        lambda: _published_units(s3, bucket, "2025Q3") == 96,
-        timeout=300,
-        every=2,
-    )
+    _await_published(s3, bucket, "2025Q3", 96)
     with engine.connect() as conn:
-        twice = conn.execute(
-            text("SELECT submission_id FROM decision GROUP BY submission_id HAVING count(*) > 1")
-        ).all()
         pending = conn.execute(text("SELECT count(*) FROM submission WHERE status = 'received'"))
-        assert not twice and pending.scalar_one() == 0 and decided() == 96
+        assert pending.scalar_one() == 0
+    assert not _decided_twice(engine) and decided() == 96
     again = [r for r in _process_runs(api) if r["id"] != victim["id"]]
     assert any(r["state_type"] == "COMPLETED" for r in again)
 
@@ -371,12 +386,7 @@ def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
     _wait("decisions of 2025Q4 started", lambda: decided() > 96, timeout=240, every=0.5)
     api1 = int((stack["dir"] / "api-1.pid").read_text())
     os.killpg(api1, signal.SIGKILL)
-    _wait(
-        "2025Q4 published whole",
-        lambda: _published_units(s3, bucket, "2025Q4") == 96,
-        timeout=300,
-        every=2,
-    )
+    _await_published(s3, bucket, "2025Q4", 96)
 
     # 3. Redis restarted (its messages are not persisted): the next quarter still arrives
     port = env["PREFECT_REDIS_MESSAGING_PORT"]
@@ -401,15 +411,6 @@ def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
     )
     (stack["dir"] / "redis.pid").write_text(str(restarted.pid))
     _put_quarter(s3, bucket, "2026Q1", communes[:10])
-    _wait(
-        "2026Q1 published after the restart",
-        lambda: _published_units(s3, bucket, "2026Q1") == 10,
-        timeout=300,
-        every=2,
-    )
-    with engine.connect() as conn:
-        twice = conn.execute(
-            text("SELECT submission_id FROM decision GROUP BY submission_id HAVING count(*) > 1")
-        ).all()
-    assert not twice and decided() == 96 * 2 + 10
+    _await_published(s3, bucket, "2026Q1", 10)  # after the restart
+    assert not _decided_twice(engine) and decided() == 96 * 2 + 10
     engine.dispose()
