@@ -24,7 +24,16 @@ mkdir -p "$STACK"/{prefect,seaweed,logs}
 # a stack that cannot come up whole is taken down again, never left half-running
 trap 'rc=$?; if [ $rc -ne 0 ]; then echo "stack-up failed (exit $rc): stopping what it started" >&2; bash "$ROOT/scripts/stack-down.sh" >&2; fi' EXIT
 export GX_ANALYTICS_ENABLED=false PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
-UV="python3 -m uv"
+# uv: the one `uv run` names in $UV, else a python3 that has it (make bootstrap installs
+# it for the system's python3; inside the project's venv, python3 is the venv's)
+if [ -n "${UV:-}" ] && [ -x "${UV%% *}" ]; then :; else
+  UV=""
+  for py in $(type -a -p python3 | awk '!seen[$0]++'); do
+    if "$py" -m uv --version >/dev/null 2>&1; then UV="$py -m uv"; break; fi
+  done
+  [ -n "$UV" ] || { command -v uv >/dev/null 2>&1 && UV=uv; }
+fi
+[ -n "$UV" ] || { echo "stack-up: uv not found (run make install first)" >&2; exit 1; }
 $UV sync --frozen >/dev/null
 BIN=$ROOT/.venv/bin
 bash scripts/ensure-services.sh postgres haproxy
