@@ -18,12 +18,18 @@ FLAGS = [
 ]
 
 
-def chromium(page: Path, profile: Path, *args: str) -> str:
-    """Open ``page`` and return what Chromium printed (``--dump-dom``: the DOM after the
-    page's scripts ran)."""
+def chromium(page: Path | str, profile: Path, *args: str) -> str:
+    """Open ``page`` (a file, or a URL as a person's link would) and return what Chromium
+    printed (``--dump-dom``: the DOM after the page's scripts ran)."""
     assert shutil.which("chromium"), "Debian's chromium is needed (make test installs it)"
     out = subprocess.run(
-        ["chromium", *FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+        [
+            "chromium",
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            *args,
+            page if isinstance(page, str) else page.as_uri(),
+        ],
         check=True,
         capture_output=True,
         text=True,
