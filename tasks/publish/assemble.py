@@ -12,6 +12,7 @@ from models.problems import Code, Severity
 from models.submission import Status, Submission
 from tasks.publish import build, queries, report
 from tasks.publish.build import Context, Publication
+from tasks.publish.trend import BREAK
 
 
 def quarter_publication(engine: Engine, ctx: Context, period: str) -> Publication:
@@ -69,7 +70,7 @@ def notes(engine: Engine, pub: Publication) -> list[tuple[str, str]]:
                 f"{missing} units did not report: blank, never zero.",
             )
         )
-    if any(q >= report.BREAK for q in quarters) and any(q < report.BREAK for q in quarters):
+    if any(q >= BREAK for q in quarters) and any(q < BREAK for q in quarters):
         out.append(
             (
                 "Từ 2025Q3 đơn vị báo cáo là 96 xã, phường của tỉnh mới (sáp nhập).",
