@@ -38,19 +38,10 @@ sys.path.insert(0, str(ROOT))
 from national import inbox_for  # noqa: E402
 
 from tests.support.s3 import free_port  # noqa: E402
+from tests.support.stack import stack_env  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 PERIOD = "2025Q4"
-
-
-def stack_env(stack_dir: Path) -> dict[str, str]:
-    out = {}
-    for line in (stack_dir / "env").read_text().splitlines():
-        body = line.removeprefix("export ")
-        if line.startswith("export ") and " " not in body:
-            k, v = body.split("=", 1)
-            out[k] = v.strip("'")
-    return out
 
 
 def runs(api: str, deployment: str) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ import yaml
 
 from tests.support.inbox import valid_doc
 from tests.support.s3 import Seaweed, free_port
+from tests.support.stack import stack_env
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -97,13 +98,7 @@ def stack(tmp_path: Path, s3_server: Seaweed, bucket: str) -> Iterator[dict]:
     )
     try:
         assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
-        stack_env = dict(
-            line.removeprefix("export ").split("=", 1)
-            for line in (stack_dir / "env").read_text().splitlines()
-            if line.startswith("export ") and " " not in line.removeprefix("export ")
-        )
-        stack_env = {k: v.strip("'") for k, v in stack_env.items()}
-        full = {**env, **stack_env}
+        full = {**env, **stack_env(stack_dir)}
 
         def cli(*args: str) -> str:
             return subprocess.run(
