@@ -69,18 +69,20 @@ def geometry(units: list[MapUnit]) -> dict[str, Any] | None:
     kx = math.cos(math.radians(lat0))  # equirectangular, true to scale at the mean latitude
     xs = [u.place.lon * kx for u in units]
     ys = [u.place.lat for u in units]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-6)
+    x_min, y_max = min(xs), max(ys)
+    width, height = max(xs) - x_min, y_max - min(ys)
+    span = max(width, height, 1e-6)
     inner_w, inner_h = W - LEGEND_W - 2 * PAD - 2 * R_MAX, H - 2 * PAD - 2 * R_MAX
-    scale = min(inner_w / max(max(xs) - min(xs), 1e-6), inner_h / max(max(ys) - min(ys), 1e-6))
+    scale = min(inner_w / max(width, 1e-6), inner_h / max(height, 1e-6))
     scale = min(scale, inner_w / span * 4)  # a single unit or a line stays readable
-    cx0 = PAD + R_MAX + (inner_w - (max(xs) - min(xs)) * scale) / 2
-    cy0 = PAD + R_MAX + (inner_h - (max(ys) - min(ys)) * scale) / 2
+    cx0 = PAD + R_MAX + (inner_w - width * scale) / 2
+    cy0 = PAD + R_MAX + (inner_h - height * scale) / 2
     top = max((u.count or 0) for u in units) or 1
     circles = []
     # the largest first, so small circles are drawn on top and stay visible
     for u, x, y in sorted(zip(units, xs, ys, strict=True), key=lambda t: -(t[0].count or 0)):
-        px = cx0 + (x - min(xs)) * scale
-        py = cy0 + (max(ys) - y) * scale
+        px = cx0 + (x - x_min) * scale
+        py = cy0 + (y_max - y) * scale
         blank = u.count is None
         r = R_BLANK if u.count is None else max(R_ZERO, R_MAX * math.sqrt(u.count / top))
         circles.append(

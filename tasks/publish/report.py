@@ -204,7 +204,7 @@ def render(r: ReportInput) -> bytes:
         completeness=completeness,
         lead=r.lead,
         columns=_columns(r),
-        definitions=[i for i in r.definitions],
+        definitions=r.definitions,
         unit_map=_map(r),
         by_territory=_by_territory(r),
         status_names=STATUS,
