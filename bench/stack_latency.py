@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 import uuid
@@ -30,15 +29,13 @@ from typing import Any
 
 import boto3
 import httpx
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 from national import inbox_for  # noqa: E402
 
-from tests.support.s3 import free_port  # noqa: E402
-from tests.support.stack import stack_env  # noqa: E402
+from tests.support.stack import cpu_seconds, running_stack  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 PERIOD = "2025Q4"
@@ -63,124 +60,17 @@ def main() -> None:
     stack_dir = Path(
         os.environ.get("BENCH_STACK_DIR", f"/tmp/chiso-bench-stack-{uuid.uuid4().hex[:8]}")
     )
-    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text("utf-8"))
-    for d in spec["deployments"]:
-        if d["name"] == "collect-submissions":
-            d["schedules"] = [{"interval": 300, "active": False}]  # started by hand
-    stack_dir.mkdir(parents=True, exist_ok=True)
-    (stack_dir / "prefect.yaml").write_text(yaml.safe_dump(spec), "utf-8")
-    tag = uuid.uuid4().hex[:8]
-    env = {
-        **os.environ,
-        "STACK_DIR": str(stack_dir),
-        "PREFECT_FILE": str(stack_dir / "prefect.yaml"),
-        "PREFECT_PORT": str(free_port()),
-        "API_PORT_1": str(free_port()),
-        "API_PORT_2": str(free_port()),
-        "PUBLIC_PORT": str(free_port()),
-        "S3_PORT": str(free_port()),
-        "CHISO_DB": f"chiso_bench_{tag}",
-        "PREFECT_DB": f"prefect_bench_{tag}",
-        "PREFECT_REDIS_MESSAGING_DB": "9",
-        "CHISO_UNITS_CSV": str(ROOT / "catalog" / "units_vn_2025.csv"),
-    }
-    for name in ("PREFECT_API_URL", "CHISO_DATABASE_URL", "CHISO_HOME", "CHISO_S3_ENDPOINT_URL"):
-        env.pop(name, None)
-    subprocess.run(["redis-cli", "-n", "9", "flushdb"], check=True, capture_output=True)
+
+    def by_hand(spec: dict[str, Any]) -> None:
+        for d in spec["deployments"]:
+            if d["name"] == "collect-submissions":
+                d["schedules"] = [{"interval": 300, "active": False}]  # started by hand
+
     started = time.monotonic()
-    up = subprocess.run(
-        ["bash", "scripts/stack-up.sh"], env=env, cwd=ROOT, text=True, capture_output=True
-    )
-    if up.returncode:
-        raise SystemExit(up.stdout[-2000:] + up.stderr[-2000:])
-    print(f"stack up in {time.monotonic() - started:.0f} s ({stack_dir})")
-    senv = {**env, **stack_env(stack_dir)}
-    api = senv["PREFECT_API_URL"]
-    try:
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=senv["CHISO_S3_ENDPOINT_URL"],
-            aws_access_key_id=senv["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=senv["AWS_SECRET_ACCESS_KEY"],
-        )
-
-        def put(path: Path) -> None:
-            s3.put_object(
-                Bucket="chiso", Key=f"inbox/{path.relative_to(inbox)}", Body=path.read_bytes()
-            )
-
-        t_put = time.monotonic()
-        with ThreadPoolExecutor(16) as pool:
-            list(pool.map(put, files))
-        print(f"{len(files)} files put into the S3 inbox in {time.monotonic() - t_put:.0f} s")
-        deployments = httpx.post(f"{api}/deployments/filter", json={}, timeout=30).json()
-        collect = next(d for d in deployments if d["name"] == "collect-submissions")
-        created = httpx.post(
-            f"{api}/deployments/{collect['id']}/create_flow_run", json={}, timeout=30
-        ).json()
-        t0 = t(created["created"])
-        assert t0 is not None
-        while True:
-            try:
-                s3.head_object(Bucket="chiso", Key=f"snapshots/{PERIOD}/latest.json")
-                break
-            except s3.exceptions.ClientError:
-                time.sleep(0.5)
-            if time.time() - t0 > 900:
-                raise SystemExit("no snapshot after 15 minutes")
-        head = s3.head_object(Bucket="chiso", Key=f"snapshots/{PERIOD}/latest.json")
-        t_latest = head["LastModified"].timestamp()
-        time.sleep(5)
-        stages = {}
-        for name in ("collect-submissions", "process-submissions", "publish-snapshot"):
-            mine = [r for r in runs(api, name) if r.get("start_time")]
-            stages[name] = [
-                {
-                    "start": t(r["start_time"]) - t0,
-                    "end": (t(r["end_time"]) or 0) - t0,
-                    "state": r["state_type"],
-                    "by": (r.get("created_by") or {}).get("type"),
-                }
-                for r in mine
-            ]
-        received = httpx.post(
-            f"{api}/events/filter",
-            json={
-                "filter": {
-                    "event": {"name": ["chiso.submission.received"]},
-                    "occurred": {"since": "2000-01-01T00:00:00Z"},
-                },
-                "limit": 1,
-            },
-            timeout=60,
-        ).json()
-        result = {
-            "files": len(files),
-            "drop_to_latest_s": round(t_latest - t0, 1),
-            "stages": stages,
-            "received_events_stored": received.get("total"),
-        }
-    finally:
-        if not args.keep:
-            subprocess.run(
-                ["bash", "scripts/stack-down.sh"], env=env, cwd=ROOT, capture_output=True
-            )
-            subprocess.run(["redis-cli", "-n", "9", "flushdb"], capture_output=True)
-            for db in (env["CHISO_DB"], env["PREFECT_DB"]):
-                subprocess.run(
-                    [
-                        "psql",
-                        "-h",
-                        "127.0.0.1",
-                        "-U",
-                        "postgres",
-                        "-d",
-                        "postgres",
-                        "-c",
-                        f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
-                    ],
-                    capture_output=True,
-                )
+    units = str(ROOT / "catalog" / "units_vn_2025.csv")
+    with running_stack(ROOT, stack_dir, by_hand, args.keep, CHISO_UNITS_CSV=units) as senv:
+        print(f"stack up in {time.monotonic() - started:.0f} s ({stack_dir})")
+        result = measure(senv, stack_dir, inbox, files)
     print(json.dumps(result, indent=2))
     print(
         f"drop to latest.json: {result['drop_to_latest_s']} s (target <= 60 s, "
@@ -188,6 +78,127 @@ def main() -> None:
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "stack_latency.json").write_text(json.dumps(result, indent=2))
+
+
+def measure(
+    senv: dict[str, str], stack_dir: Path, inbox: Path, files: list[Path]
+) -> dict[str, Any]:
+    """Put the files into the S3 inbox, start the collect run, wait for latest.json; the
+    times of each stage and their tasks, the CPU each part of the stack spent meanwhile,
+    and the events the API stored."""
+    api = senv["PREFECT_API_URL"]
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=senv["CHISO_S3_ENDPOINT_URL"],
+        aws_access_key_id=senv["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=senv["AWS_SECRET_ACCESS_KEY"],
+    )
+
+    def put(path: Path) -> None:
+        s3.put_object(
+            Bucket="chiso", Key=f"inbox/{path.relative_to(inbox)}", Body=path.read_bytes()
+        )
+
+    t_put = time.monotonic()
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(put, files))
+    put_s = time.monotonic() - t_put
+    print(f"{len(files)} files put into the S3 inbox in {put_s:.0f} s")
+    deployments = httpx.post(f"{api}/deployments/filter", json={}, timeout=30).json()
+    collect = next(d for d in deployments if d["name"] == "collect-submissions")
+    cpu0 = cpu_seconds(stack_dir) | machine_cpu()
+    created = httpx.post(
+        f"{api}/deployments/{collect['id']}/create_flow_run", json={}, timeout=30
+    ).json()
+    t0 = t(created["created"])
+    assert t0 is not None
+    while True:
+        try:
+            s3.head_object(Bucket="chiso", Key=f"snapshots/{PERIOD}/latest.json")
+            break
+        except s3.exceptions.ClientError:
+            time.sleep(0.5)
+        if time.time() - t0 > 900:
+            raise SystemExit("no snapshot after 15 minutes")
+    head = s3.head_object(Bucket="chiso", Key=f"snapshots/{PERIOD}/latest.json")
+    t_latest = head["LastModified"].timestamp()
+    cpu1 = cpu_seconds(stack_dir) | machine_cpu()
+    time.sleep(5)
+    stages = {}
+    for name in ("collect-submissions", "process-submissions", "publish-snapshot"):
+        mine = [r for r in runs(api, name) if r.get("start_time")]
+        stages[name] = [
+            {
+                "start": t(r["start_time"]) - t0,
+                "end": (t(r["end_time"]) or 0) - t0,
+                "state": r["state_type"],
+                "by": (r.get("created_by") or {}).get("type"),
+                "tasks": tasks(api, r["id"], t0),
+            }
+            for r in mine
+        ]
+    received = httpx.post(
+        f"{api}/events/filter",
+        json={
+            "filter": {
+                "event": {"name": ["chiso.submission.received"]},
+                "occurred": {"since": "2000-01-01T00:00:00Z"},
+            },
+            "limit": 1,
+        },
+        timeout=60,
+    ).json()
+    result = {
+        "files": len(files),
+        "put_s": round(put_s, 1),
+        "drop_to_latest_s": round(t_latest - t0, 1),
+        "stages": stages,
+        "received_events_stored": received.get("total"),
+        # what each part spent from the collect's creation to latest.json (the flow runs'
+        # processes are the workers' children; PostgreSQL and Redis the machine's, all of
+        # their processes)
+        "cpu_s": {k: round(cpu1[k] - cpu0.get(k, 0), 1) for k in cpu1},
+        "cpu_s_total": round(sum(cpu1[k] - cpu0.get(k, 0) for k in cpu1), 1),
+        "cores": os.cpu_count(),
+    }
+    return result
+
+
+def tasks(api: str, flow_run: str, t0: float) -> list[tuple[str, float, float]]:
+    """Each task run of a flow run: name, start and end (seconds after ``t0``)."""
+    body = {"flow_runs": {"id": {"any_": [flow_run]}}, "sort": "EXPECTED_START_TIME_ASC"}
+    found = httpx.post(f"{api}/task_runs/filter", json=body | {"limit": 200}, timeout=30).json()
+    return [
+        (
+            r["name"].rsplit("-", 1)[0],
+            round(t(r["start_time"]) - t0, 1),
+            round(t(r["end_time"]) - t0, 1),
+        )
+        for r in found
+        if r.get("start_time") and r.get("end_time")
+    ]
+
+
+def machine_cpu() -> dict[str, float]:
+    """CPU seconds so far of every PostgreSQL and Redis process of the machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"postgres": 0.0, "redis": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        key = (
+            "postgres"
+            if name.startswith("postgres")
+            else "redis"
+            if name.startswith("redis")
+            else None
+        )
+        if key:
+            out[key] += sum(int(f) for f in text.rsplit(")", 1)[1].split()[11:13]) / tick
+    return out
 
 
 if __name__ == "__main__":

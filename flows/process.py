@@ -20,6 +20,7 @@ from tasks.decide.steps import claim_batch, decide_batch, publish_data_docs, rea
 from tasks.decide.store import Outcome
 from tasks.events import contract
 from tasks.events.contract import Decided
+from tasks.warmup import import_gx_meanwhile
 
 BATCH = 2000
 CONCURRENCY = "chiso-process-submissions"
@@ -86,6 +87,8 @@ def decide_all(
     try:
         with shared_limit(CONCURRENCY), claimer(res.engine) as claims:
             while subs := claim_batch(opaque(claims), batch_size).unquote():
+                if not decisions:
+                    import_gx_meanwhile()  # while the first batch is read
                 items = read_batch(opaque(res.store), opaque(subs), opaque(res.readers)).unquote()
                 decided = decide_batch(
                     opaque(res.engine),

@@ -26,6 +26,7 @@ from tasks.objects.many import get_all
 from tasks.objects.store import ObjectStore
 
 log = logging.getLogger(__name__)
+FETCH_SLICE = 250  # archived files fetched at once; the pool parses them as the next come
 
 
 def read_items(store: ObjectStore, subs: list[Submission], readers: Readers) -> list[Item]:
@@ -40,9 +41,16 @@ def read_items(store: ObjectStore, subs: list[Submission], readers: Readers) -> 
         and (done := readers.take_ahead(s.content_sha256, s.filename)) is not None
     }
     readable = [s for s in subs if s.id not in too_large and s.id not in parsed]
-    blobs = _archived(store, readable)
-    files = [(s.filename, b) for s, b in zip(readable, blobs, strict=True) if b is not None]
-    read = iter(readers.many(files))
+    # fetched a slice at a time, each slice parsed in the pool while the next is fetched
+    blobs: list[bytes | None] = []
+    started = []
+    for start in range(0, len(readable), FETCH_SLICE):
+        part = _archived(store, readable[start : start + FETCH_SLICE])
+        blobs += [b for _, b in part]
+        started.append(readers.start([(s.filename, b) for s, b in part if b is not None]))
+    if len(blobs) > 1 and all(b is None for b in blobs):
+        raise RuntimeError("the object store returns none of the archived files")
+    read = iter(r for results in started for r in results())
     for sub, blob in zip(readable, blobs, strict=True):
         if blob is not None:
             parsed[sub.id] = next(read)
@@ -57,24 +65,22 @@ def read_items(store: ObjectStore, subs: list[Submission], readers: Readers) -> 
     return [Item(s.id, parsed[s.id], s.path_unit, s.path_period) for s in subs]
 
 
-def _archived(store: ObjectStore, subs: list[Submission]) -> list[bytes | None]:
-    """Each submission's archived bytes; ``None`` for one whose object cannot be read when
-    others can (someone deleted it: that submission's failure, not the run's). When none
-    can be read, the store itself is failing: that is raised."""
+def _archived(store: ObjectStore, subs: list[Submission]) -> list[tuple[Submission, bytes | None]]:
+    """Each submission with its archived bytes; ``None`` for one whose object cannot be
+    read (someone deleted it: that submission's failure, not the run's, unless none of
+    the batch can be read: see :func:`read_items`)."""
     keys = [s.object_key for s in subs]
     try:
-        return list(get_all(store, keys))
+        return list(zip(subs, get_all(store, keys), strict=True))
     except Exception:
         pass
-    out: list[bytes | None] = []
-    for key in keys:
+    out: list[tuple[Submission, bytes | None]] = []
+    for sub in subs:
         try:
-            out.append(store.get(key))
+            out.append((sub, store.get(sub.object_key)))
         except Exception:
-            log.exception("archived object %s cannot be read", key)
-            out.append(None)
-    if len(out) > 1 and all(b is None for b in out):
-        raise RuntimeError("the object store returns none of the archived files")
+            log.exception("archived object %s cannot be read", sub.object_key)
+            out.append((sub, None))
     return out
 
 

@@ -17,6 +17,7 @@ from models.text import fit
 from tasks.intake.parse import file_format
 from tasks.intake.readers import Readers
 from tasks.intake.sources import FoundFile, Skipped, read_error
+from tasks.objects.many import in_threads
 from tasks.objects.store import ObjectStore
 
 _SAFE = re.compile(r"[^0-9A-Za-z._-]")
@@ -124,13 +125,23 @@ def matches(
     found: list[FoundFile], known: Known, max_bytes: int
 ) -> tuple[list[tuple[FoundFile, Match]], list[Skipped]]:
     """Each readable file with its match; the files that could not be read this run (gone,
-    unreadable, changed, refused) are skipped, to be looked at again next run."""
-    out, skipped = [], []
-    for f in found:
+    unreadable, changed, refused) are skipped, to be looked at again next run. The files
+    are read in threads (:data:`~tasks.objects.many.IO_THREADS` at a time): from an S3
+    inbox one after the other, a national quarter's 3,321 took 21 s, a request's round trip
+    each."""
+
+    def one(f: FoundFile) -> Match | Exception:
         try:
-            out.append((f, known.match(f, max_bytes)))
+            return known.match(f, max_bytes)
         except Exception as exc:  # one file's trouble is that file's, never the run's
-            skipped.append(Skipped(f.shown, read_error(exc)))
+            return exc
+
+    out, skipped = [], []
+    for f, m in zip(found, in_threads(one, found), strict=True):
+        if isinstance(m, Exception):
+            skipped.append(Skipped(f.shown, read_error(m)))
+        else:
+            out.append((f, m))
     return out, skipped
 
 

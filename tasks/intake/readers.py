@@ -4,6 +4,7 @@ this one: a file that kills its worker costs that file only."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import Future
 
 from models.form import ParsedSubmission
@@ -32,15 +33,24 @@ class Readers:
         """Parse ``(filename, bytes)`` files, in order. The files of a chunk whose worker
         died are read again one by one; the one that kills a worker twice is rejected
         (``file_crashes_reader``)."""
+        return self.start(files)()
+
+    def start(self, files: list[tuple[str, bytes]]) -> Callable[[], list[ParsedSubmission]]:
+        """Start parsing ``files`` in the pool now; the returned call waits for them and
+        gives what :meth:`many` gives (so the caller can fetch the next files meanwhile)."""
         chunk = max(1, min(64, len(files) // (self.workers * 8)))
         futures = [self._submit(files[i : i + chunk]) for i in range(0, len(files), chunk)]
-        out: list[ParsedSubmission | None] = []
-        for i, future in zip(range(0, len(files), chunk), futures, strict=True):
-            try:
-                out += future.result()
-            except Exception:  # the worker died under one of these files: read them alone
-                out += [None] * len(files[i : i + chunk])
-        return [done or self.alone(*files[i]) for i, done in enumerate(out)]
+
+        def results() -> list[ParsedSubmission]:
+            out: list[ParsedSubmission | None] = []
+            for i, future in zip(range(0, len(files), chunk), futures, strict=True):
+                try:
+                    out += future.result()
+                except Exception:  # the worker died under one of these files: read alone
+                    out += [None] * len(files[i : i + chunk])
+            return [done or self.alone(*files[i]) for i, done in enumerate(out)]
+
+        return results
 
     def alone(self, name: str, data: bytes) -> ParsedSubmission:
         """Read one file with nothing else in flight, so a worker's death is its doing;

@@ -135,3 +135,26 @@ def test_s3_inbox_source(s3_server: Seaweed, bucket: str) -> None:
 class _Settings:
     def __init__(self, endpoint: str) -> None:
         self.s3_endpoint_url = endpoint
+
+
+def test_timestamps_read_as_botocore_reads_them(s3_server: Seaweed, bucket: str) -> None:
+    """The client's own timestamp reader gives what botocore's gives, for the forms S3
+    sends (a listing's ISO time, a HEAD's HTTP date) and, through botocore's, any other."""
+    from botocore.utils import parse_timestamp
+
+    from tasks.objects.s3 import _timestamp, s3_client
+
+    for text in (
+        "2026-12-02T18:00:00.000Z",
+        "2026-12-02T18:00:00Z",
+        "Wed, 02 Dec 2026 18:00:00 GMT",
+        "1764698400",
+        "2026-12-02T18:00:00+07:00",
+    ):
+        assert _timestamp(text) == parse_timestamp(text), text
+        assert _timestamp(text).utcoffset() == timedelta(0), text
+    client = s3_client(s3_server.endpoint)
+    client.put_object(Bucket=bucket, Key="when/x", Body=b"1")
+    listed = client.list_objects_v2(Bucket=bucket, Prefix="when/")["Contents"][0]["LastModified"]
+    head = client.head_object(Bucket=bucket, Key="when/x")["LastModified"]
+    assert listed.utcoffset() == timedelta(0) and abs((listed - head).total_seconds()) < 1

@@ -1,0 +1,87 @@
+"""Reading a batch back from the archive: fetched a slice at a time, parsed in the pool,
+in order; a missing object costs its submission only, a store that returns nothing fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.submission import Submission
+from tasks.decide import decisions
+from tasks.intake.parse import Limits, parse_file
+from tasks.intake.readers import Readers
+from tasks.objects.store import LocalObjectStore
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "parse"
+
+
+def _archive(
+    tmp_path: Path, n: int
+) -> tuple[LocalObjectStore, list[Submission], list[tuple[str, bytes]]]:
+    store = LocalObjectStore(tmp_path / "objects")
+    files = [(p.name, p.read_bytes()) for p in sorted(FIXTURES.iterdir()) if p.is_file()][:n]
+    subs = []
+    for i, (name, data) in enumerate(files):
+        key = f"raw/70{i}/2025Q1/{i}.{name.rsplit('.', 1)[-1]}"
+        store.put(key, data)
+        subs.append(
+            Submission(
+                id=f"s{i}",
+                source_uri=f"file:///inbox/{i}",
+                content_sha256=f"{i:064x}",
+                filename=name,
+                format=name.rsplit(".", 1)[-1],
+                size_bytes=len(data),
+                object_key=key,
+            )
+        )
+    return store, subs, files
+
+
+def test_a_batch_is_read_slice_by_slice_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(decisions, "FETCH_SLICE", 2)  # five slices of two (the last of one)
+    store, subs, files = _archive(tmp_path, 9)
+    readers = Readers(Limits(), workers=2)
+    try:
+        items = decisions.read_items(store, subs, readers)
+    finally:
+        readers.close()
+    assert [i.submission_id for i in items] == [s.id for s in subs]
+    assert [i.parsed for i in items] == [parse_file(n, d, Limits()) for n, d in files]
+
+
+def test_a_missing_archived_object_costs_its_submission_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(decisions, "FETCH_SLICE", 2)
+    store, subs, files = _archive(tmp_path, 5)
+    (store.root / subs[2].object_key).unlink()
+    readers = Readers(Limits(), workers=2)
+    try:
+        items = decisions.read_items(store, subs, readers)
+    finally:
+        readers.close()
+    gone = items[2].parsed
+    assert [(p.code, p.value) for p in gone.problems] == [("internal_error", "archive")]
+    assert gone.internal and subs[2].object_key in gone.internal
+    assert [i.parsed for i in items[:2] + items[3:]] == [
+        parse_file(n, d, Limits()) for n, d in files[:2] + files[3:]
+    ]
+
+
+def test_a_store_that_returns_nothing_fails_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(decisions, "FETCH_SLICE", 2)
+    store, subs, _ = _archive(tmp_path, 5)
+    for s in subs:
+        (store.root / s.object_key).unlink()
+    readers = Readers(Limits(), workers=2)
+    try:
+        with pytest.raises(RuntimeError, match="none of the archived files"):
+            decisions.read_items(store, subs, readers)
+    finally:
+        readers.close()
