@@ -45,23 +45,19 @@ def catalog() -> Path:
     return out
 
 
-def merged_inbox(units: int | None, quarters: list[str]) -> Path:
-    """One inbox holding every quarter (hard links to the per-quarter inboxes' files, so
-    the times of receipt are theirs)."""
-    path = RESULTS / f"backfill-{quarters[0]}-{quarters[-1]}-{units or 'all'}"
-    if (path / ".done").exists():
-        return path
+def inboxes(units: int | None, quarters: list[str]) -> list[Path]:
+    """One inbox folder per quarter, generated once; the backfill reads them all as its
+    sources (CHISO_SOURCES, comma-separated). One merged folder of hard links, as this
+    bench made before issue 13, is refused file by file (a file with two links is refused:
+    copy it instead of linking)."""
     os.environ["CHISO_UNITS_CSV"] = str(catalog())  # the generator's unit list too
-    for q in quarters:
-        source = inbox_for(units, q)
-        for file in source.rglob("*"):
-            if file.is_file() and not file.name.startswith("."):
-                target = path / file.relative_to(source)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if not target.exists():
-                    os.link(file, target)
-    (path / ".done").write_text("ok")
-    return path
+    return [inbox_for(units, q) for q in quarters]
+
+
+def sources(folders: list[Path]) -> tuple[str, int]:
+    """CHISO_SOURCES for the folders, and how many files they hold."""
+    n = sum(1 for f in folders for p in f.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return ",".join(str(f) for f in folders), n
 
 
 def rss_mb(pid: int) -> float:
@@ -83,11 +79,10 @@ def main() -> None:
     first = 2026 - args.years
     quarters = [f"{y}Q{q}" for y in range(first, 2026) for q in range(1, 5)]
     units = None if args.units == "all" else int(args.units)
-    inbox = merged_inbox(units, quarters)
-    n = sum(1 for p in inbox.rglob("*") if p.is_file() and not p.name.startswith("."))
+    inbox, n = sources(inboxes(units, quarters))
     samples: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory() as home:
-        environ = env(CHISO_UNITS_CSV=str(catalog()), CHISO_SOURCES=str(inbox), CHISO_HOME=home)
+        environ = env(CHISO_UNITS_CSV=str(catalog()), CHISO_SOURCES=inbox, CHISO_HOME=home)
         cmd = [str(BIN / "chiso"), "backfill", "--from", quarters[0], "--to", quarters[-1]]
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -6,8 +6,9 @@ Brings up scripts/stack-up.sh (two API replicas behind HAProxy, the services in 
 process, Redis messaging through prefect-redis, PostgreSQL), stops its workers (so no
 deployed run competes: the triggers still fire and their runs wait), and runs ``chiso
 backfill --from 2021Q1 --to 2025Q4`` against it in a fresh process: chiso's database is the
-stack's PostgreSQL, its files a local folder (bench/backfill.py's merged inbox) and a local
-object store, so that what is measured is the events and the API, not SeaweedFS. With
+stack's PostgreSQL, its files local folders (bench/backfill.py's inboxes, one per quarter)
+and a local object store, so that what is measured is the events and the API, not
+SeaweedFS. With
 ``--unpaced`` chiso posts its events without waiting for the API to store them
 (tasks/events/sender.py's window made unbounded), as it did before session 5.
 
@@ -36,7 +37,7 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from backfill import catalog, merged_inbox
+from backfill import catalog, inboxes, sources
 from national import RESULTS, ROOT
 from stack_latency import machine_cpu
 
@@ -97,7 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     quarters = [f"{y}Q{q}" for y in range(2021, 2026) for q in range(1, 5)]
     units = None if args.units == "all" else int(args.units)
-    inbox = merged_inbox(units, quarters)
+    inbox, files = sources(inboxes(units, quarters))
     stack_dir = Path(f"/tmp/chiso-bench-events-{uuid.uuid4().hex[:8]}")
     with (
         running_stack(ROOT, stack_dir, CHISO_UNITS_CSV=str(catalog())) as senv,
@@ -107,7 +108,7 @@ def main() -> None:
         api = senv["PREFECT_API_URL"]
         env = senv | {
             "CHISO_HOME": home,
-            "CHISO_SOURCES": str(inbox),
+            "CHISO_SOURCES": inbox,
             "CHISO_OBJECT_STORE": str(Path(home) / "objects"),
         }
         cmd = [sys.executable, "-c", UNPACED] if args.unpaced else [str(ROOT / ".venv/bin/chiso")]
@@ -136,6 +137,7 @@ def main() -> None:
     cpu = {k: round(cpu1[k] - cpu0.get(k, 0), 1) for k in cpu1 if not k.startswith("worker")}
     result: dict[str, Any] = {
         "units": args.units,
+        "files": files,
         "paced": not args.unpaced,
         "backfill_wall_s": round(wall, 1),
         "stored_after_backfill_s": round(settled, 1),
