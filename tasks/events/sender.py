@@ -8,8 +8,10 @@ related resource, looked up once, from a background thread while the run goes on
 
 The API takes 1-3 ms of CPU per event (validation, storage, triggers; by machine), so a
 national quarter's events keep it busy for seconds, and any API call of the run waits
-behind them; and it drops events while 10,000 wait in its queues, so the thread never runs
-more than ``max_ahead`` ahead of what the API has stored (:class:`Window`).
+behind them; and with its in-memory broker it drops events while 10,000 wait in its queues,
+so the thread never runs more than ``max_ahead`` ahead of what such an API has stored
+(:class:`Window`; an API whose broker keeps them, Redis on the stack, is not waited for:
+:func:`~tasks.events.window.needs_pacing`).
 The run's UI artifacts therefore go through the same thread (:meth:`EventSender.later`),
 in order: the run goes on while they wait, and only its end waits for them.
 """
@@ -24,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tasks.events.contract import Event
-from tasks.events.window import Window
+from tasks.events.window import Window, needs_pacing
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +124,11 @@ class EventSender:
         try:
             with get_client(sync_client=True) as client:
                 url = str(client.api_url)
-                window = self.windows.setdefault(url, Window(self.max_ahead, self.stall_s))
+                if url not in self.windows:
+                    self.windows[url] = Window(
+                        self.max_ahead, self.stall_s, paced=needs_pacing(client)
+                    )
+                window = self.windows[url]
                 for start in range(0, len(events), self.batch):
                     chunk = [e | {"related": related} for e in events[start : start + self.batch]]
                     window.make_room(client, len(chunk))

@@ -64,6 +64,33 @@ class Window:
                 time.sleep(0.2)
 
 
+MEMORY_BROKER = "prefect.server.utilities.messaging.memory"
+
+
+def needs_pacing(client: Any) -> bool:
+    """Whether the API behind ``client`` can drop what it cannot deliver yet: its messaging
+    broker is the in-memory one (an ephemeral API, a single ``prefect server``), whose
+    queues drop events while 10,000 wait. A broker that keeps them (Redis, through
+    prefect-redis, as on the stack) holds the backlog instead: a national five-year
+    backfill's 132,860 events posted unpaced to the stack were all stored
+    (bench/stack_events.py, docs/performance.md). An API that does not say is paced."""
+    try:
+        response = client.request("GET", "/admin/settings")
+        response.raise_for_status()
+        broker = response.json()["server"]["events"]["messaging_broker"]
+    except Exception:
+        return True
+    if broker == MEMORY_BROKER:
+        return True
+    log.info(
+        "the Prefect API at %s keeps undelivered events in its broker (%s): chiso's events "
+        "are sent without waiting for their storage",
+        client.api_url,
+        broker,
+    )
+    return False
+
+
 def _stored(client: Any, ident: str, occurred: str) -> bool:
     """Whether the API has stored the event ``ident``."""
     since = datetime.fromisoformat(occurred) - timedelta(minutes=1)

@@ -100,6 +100,41 @@ def test_events_go_unpaced_when_the_api_stores_none(
     assert "stored none of chiso's events" in caplog.text
 
 
+def test_events_go_unpaced_to_an_api_whose_broker_keeps_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a server on Redis messaging (prefect-redis, as the stack runs it) holds what it has
+    # not delivered yet instead of dropping it: nothing to wait for
+    import logging
+    import subprocess
+
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    db = "11"
+    subprocess.run(["redis-cli", "-n", db, "flushdb"], check=True, capture_output=True)
+    redis = {
+        "PREFECT_MESSAGING_BROKER": "prefect_redis.messaging",
+        "PREFECT_MESSAGING_CACHE": "prefect_redis.messaging",
+        "PREFECT_SERVER_EVENTS_CAUSAL_ORDERING": "prefect_redis.ordering",
+        "PREFECT_REDIS_MESSAGING_HOST": "127.0.0.1",
+        "PREFECT_REDIS_MESSAGING_PORT": "6379",
+        "PREFECT_REDIS_MESSAGING_DB": db,
+    }
+    caplog.set_level(logging.INFO, logger="tasks.events.window")
+    try:
+        with prefect_server(tmp_path, **redis) as api, temporary_settings({PREFECT_API_URL: api}):
+            sender = EventSender(batch=10, max_ahead=10)
+            sent = _received(40)
+            assert sender.post(sent, []) == 40
+            (window,) = sender.windows.values()
+            assert not window.paced and window.most_ahead > 10  # never waited
+            assert "prefect_redis.messaging" in caplog.text
+            ids = [e["resource"]["prefect.resource.id"] for e in sent]
+            assert _stored(api, ids) == 40
+    finally:
+        subprocess.run(["redis-cli", "-n", db, "flushdb"], capture_output=True)
+
+
 def test_calls_queued_later_run_in_order_and_a_run_ends_once_they_are_made() -> None:
     sender = EventSender()
     done: list[Any] = []
