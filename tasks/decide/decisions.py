@@ -29,9 +29,12 @@ log = logging.getLogger(__name__)
 FETCH_SLICE = 250  # archived files fetched at once; the pool parses them as the next come
 
 
-def read_items(store: ObjectStore, subs: list[Submission], readers: Readers) -> list[Item]:
+def read_items(
+    store: ObjectStore, subs: list[Submission], readers: Readers, slice_size: int = FETCH_SLICE
+) -> list[Item]:
     """Parse submissions from their archived bytes (an oversized file is never read), or
-    take them as parsed ahead from the same bytes while they were collected."""
+    take them as parsed ahead from the same bytes while they were collected; the archived
+    files are fetched ``slice_size`` at a time, each slice parsed while the next comes."""
     max_bytes = readers.limits.max_file_bytes
     too_large = {s.id: p for s in subs if (p := check_size(s.size_bytes, max_bytes))}
     parsed = {
@@ -44,8 +47,8 @@ def read_items(store: ObjectStore, subs: list[Submission], readers: Readers) -> 
     # fetched a slice at a time, each slice parsed in the pool while the next is fetched
     blobs: list[bytes | None] = []
     started = []
-    for start in range(0, len(readable), FETCH_SLICE):
-        part = _archived(store, readable[start : start + FETCH_SLICE])
+    for start in range(0, len(readable), slice_size):
+        part = _archived(store, readable[start : start + slice_size])
         blobs += [b for _, b in part]
         started.append(readers.start([(s.filename, b) for s, b in part if b is not None]))
     if len(blobs) > 1 and all(b is None for b in blobs):

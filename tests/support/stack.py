@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -105,3 +106,22 @@ def cpu_seconds(stack_dir: Path) -> dict[str, float]:
                 total += sum(int(f) for f in fields[11:15])
         out[pid_file.stem] = total / tick
     return out
+
+
+def wait(what: str, check: Callable[[], Any], timeout: float = 240, every: float = 1.0) -> Any:
+    """``check()``'s first true value, asked every ``every`` seconds; fails after
+    ``timeout`` seconds saying what it waited for."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def flow_run(api: str, run_id: str) -> dict[str, Any]:
+    """The flow run ``run_id`` as the API has it."""
+    import httpx
+
+    return dict(httpx.get(f"{api}/flow_runs/{run_id}", timeout=10).json())

@@ -39,29 +39,23 @@ def _archive(
     return store, subs, files
 
 
-def test_a_batch_is_read_slice_by_slice_in_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(decisions, "FETCH_SLICE", 2)  # five slices of two (the last of one)
+def test_a_batch_is_read_slice_by_slice_in_order(tmp_path: Path) -> None:
     store, subs, files = _archive(tmp_path, 9)
     readers = Readers(Limits(), workers=2)
     try:
-        items = decisions.read_items(store, subs, readers)
+        items = decisions.read_items(store, subs, readers, slice_size=2)
     finally:
         readers.close()
     assert [i.submission_id for i in items] == [s.id for s in subs]
     assert [i.parsed for i in items] == [parse_file(n, d, Limits()) for n, d in files]
 
 
-def test_a_missing_archived_object_costs_its_submission_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(decisions, "FETCH_SLICE", 2)
+def test_a_missing_archived_object_costs_its_submission_only(tmp_path: Path) -> None:
     store, subs, files = _archive(tmp_path, 5)
     (store.root / subs[2].object_key).unlink()
     readers = Readers(Limits(), workers=2)
     try:
-        items = decisions.read_items(store, subs, readers)
+        items = decisions.read_items(store, subs, readers, slice_size=2)
     finally:
         readers.close()
     gone = items[2].parsed
@@ -72,16 +66,13 @@ def test_a_missing_archived_object_costs_its_submission_only(
     ]
 
 
-def test_a_store_that_returns_nothing_fails_the_batch(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(decisions, "FETCH_SLICE", 2)
+def test_a_store_that_returns_nothing_fails_the_batch(tmp_path: Path) -> None:
     store, subs, _ = _archive(tmp_path, 5)
     for s in subs:
         (store.root / s.object_key).unlink()
     readers = Readers(Limits(), workers=2)
     try:
         with pytest.raises(RuntimeError, match="none of the archived files"):
-            decisions.read_items(store, subs, readers)
+            decisions.read_items(store, subs, readers, slice_size=2)
     finally:
         readers.close()
