@@ -12,7 +12,7 @@ from expectations.frames import Item
 from models.catalog import UnitCatalog
 from models.submission import Submission
 from tasks.boundary import as_one, timed
-from tasks.decide import decisions, store, validate
+from tasks.decide import decisions, read, store, validate
 from tasks.decide.claim import Claimer
 from tasks.intake.readers import Readers
 from tasks.objects.many import put_folder
@@ -33,7 +33,7 @@ def claim_batch(claims: Claimer, limit: int) -> list[Submission]:
 @timed
 def read_batch(objects: ObjectStore, subs: list[Submission], readers: Readers) -> list[Item]:
     """Parse each pending submission from its archived bytes (or take it parsed ahead)."""
-    items = decisions.read_items(objects, subs, readers)
+    items = read.read_items(objects, subs, readers)
     report_progress("read", len(items), len(items))
     return items
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from models.submission import Submission
-from tasks.decide import decisions
+from tasks.decide import read
 from tasks.intake.parse import Limits, parse_file
 from tasks.intake.readers import Readers
 from tasks.objects.store import LocalObjectStore
@@ -43,7 +43,7 @@ def test_a_batch_is_read_slice_by_slice_in_order(tmp_path: Path) -> None:
     store, subs, files = _archive(tmp_path, 9)
     readers = Readers(Limits(), workers=2)
     try:
-        items = decisions.read_items(store, subs, readers, slice_size=2)
+        items = read.read_items(store, subs, readers, slice_size=2)
     finally:
         readers.close()
     assert [i.submission_id for i in items] == [s.id for s in subs]
@@ -55,7 +55,7 @@ def test_a_missing_archived_object_costs_its_submission_only(tmp_path: Path) -> 
     (store.root / subs[2].object_key).unlink()
     readers = Readers(Limits(), workers=2)
     try:
-        items = decisions.read_items(store, subs, readers, slice_size=2)
+        items = read.read_items(store, subs, readers, slice_size=2)
     finally:
         readers.close()
     gone = items[2].parsed
@@ -73,6 +73,6 @@ def test_a_store_that_returns_nothing_fails_the_batch(tmp_path: Path) -> None:
     readers = Readers(Limits(), workers=2)
     try:
         with pytest.raises(RuntimeError, match="none of the archived files"):
-            decisions.read_items(store, subs, readers, slice_size=2)
+            read.read_items(store, subs, readers, slice_size=2)
     finally:
         readers.close()
