@@ -10,6 +10,7 @@ from prefect.artifacts import create_table_artifact
 from flows.resources import resources
 from tasks.boundary import opaque
 from tasks.events import contract
+from tasks.intake.scans import record_scans
 from tasks.intake.steps import archive_files, scan_sources
 
 SKIPPED_ROWS = 200  # skipped entries listed in a run's summary and artifact
@@ -33,7 +34,9 @@ def collect_submissions(
     """
     res = resources(home, inbox)
     with res.events.run():
-        found, unlisted = scan_sources(opaque(res.sources(periods))).unquote()
+        found, unlisted, started = scan_sources(
+            opaque(res.sources(periods)), opaque(res.engine)
+        ).unquote()
         registered, unread = archive_files(
             opaque(found),
             opaque(res.store),
@@ -41,6 +44,7 @@ def collect_submissions(
             res.settings.max_file_bytes,
             opaque(res.readers) if parse_ahead else None,
         ).unquote()
+        record_scans(res.engine, started)
         new = [r for r in registered if r.new]
         res.events.send(contract.received(new))
         skipped = unlisted + unread

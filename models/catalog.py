@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,8 @@ class CatalogError(ValueError):
 def code_key(code: object) -> str:
     """A unit code compared ignoring leading zeros (Excel turns ``00070`` into ``70``)."""
     text = str(code).strip()
+    if not text.isascii():  # fullwidth digits are the digits a person meant
+        text = unicodedata.normalize("NFKC", text)
     if text.endswith(".0") and text[:-2].isascii() and text[:-2].isdigit():
         text = text[:-2]
     return text.lstrip("0") or "0"

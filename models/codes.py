@@ -62,11 +62,17 @@ class Code(StrEnum):
     CELL_FORMULA_NO_VALUE = "cell_formula_no_value"
     INTERNAL_ERROR = "internal_error"
     FILE_CRASHES_READER = "file_crashes_reader"
+    FILE_TOO_COSTLY = "file_too_costly"
+    CONTENT_TOO_LARGE = "content_too_large"
     LATE = "late"
+    RECEIVED_TIME_ADJUSTED = "received_time_adjusted"
     STOCK_CHANGE = "stock_change"
     TAX_CODE_CONFLICT = "tax_code_conflict"
     TAX_CODE_OTHER_UNIT = "tax_code_other_unit"
 
+
+# codes found when a file is collected, kept in its row until it is decided
+INTAKE_CODES = frozenset({Code.RECEIVED_TIME_ADJUSTED})
 
 # code -> (severity, Vietnamese, English)
 MESSAGES: dict[Code, tuple[Severity, str, str]] = {
@@ -214,7 +220,27 @@ MESSAGES: dict[Code, tuple[Severity, str, str]] = {
         "Tệp làm hỏng trình đọc (đã thử hai lần); hãy lưu lại tệp bằng Excel và gửi lại",
         "The file crashes the reader (tried twice); save it again in Excel and resend",
     ),
+    Code.FILE_TOO_COSTLY: (
+        Severity.ERROR,
+        "Tệp cần quá nhiều thời gian xử lý để đọc; hãy gửi tệp theo mẫu (chiso template), "
+        "không có dữ liệu thừa",
+        "The file was too costly to read (past the reader's CPU time limit); send the "
+        "template's form (chiso template) without surplus content",
+    ),
+    Code.CONTENT_TOO_LARGE: (
+        Severity.ERROR,
+        "Nội dung tệp khi đọc ra quá lớn (văn bản lặp lại hoặc thừa); hãy gửi tệp theo mẫu",
+        "The file's content, once read, is too large (repeated or surplus text); send the "
+        "template's form",
+    ),
     Code.LATE: (Severity.WARNING, "Báo cáo nộp trễ hạn", "Report received late"),
+    Code.RECEIVED_TIME_ADJUSTED: (
+        Severity.WARNING,
+        "Thời điểm của tệp không hợp lệ (trong tương lai hoặc trước năm 1970); "
+        "thời điểm hệ thống nhận tệp được dùng thay",
+        "The file's time was not valid (in the future or before 1970); "
+        "the time chiso collected the file was used instead",
+    ),
     Code.STOCK_CHANGE: (
         Severity.WARNING,
         "Chỉ tiêu tồn thay đổi hơn 50% so với quý trước",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -72,7 +73,8 @@ class Period:
 
     @property
     def last_day(self) -> date:
-        return self.next().first_day - timedelta(days=1)
+        month = 3 * self.quarter  # computed within the quarter: 9999Q4 has a last day too
+        return date(self.year, month, calendar.monthrange(self.year, month)[1])
 
     def previous(self) -> Period:
         return (
@@ -85,12 +87,17 @@ class Period:
         )
 
     def due_date(self, timely_days: int = 15) -> date:
-        """Last calendar day on which a report is still on time."""
-        return self.last_day + timedelta(days=timely_days)
+        """Last calendar day on which a report is still on time (the calendar's last day
+        for a quarter so far ahead that the due date would pass it)."""
+        try:
+            return self.last_day + timedelta(days=timely_days)
+        except OverflowError:
+            return date.max
 
     def is_future(self, now: datetime | None = None) -> bool:
         """True until the period's last day has ended (Asia/Ho_Chi_Minh calendar)."""
-        return local_today(now) <= self.last_day
+        today = local_today(now)
+        return self.year > today.year or today <= self.last_day
 
 
 def latest_ended(now: datetime | None = None) -> Period:
@@ -116,7 +123,10 @@ def local_today(now: datetime | None = None) -> date:
 
 
 def local_day_end_utc(day: date) -> datetime:
-    """The instant (aware, UTC) at which a local calendar day ends."""
+    """The instant (aware, UTC) at which a local calendar day ends (the end of time for
+    the calendar's last day)."""
+    if day >= date.max - timedelta(days=1):
+        return datetime.max.replace(tzinfo=UTC)
     end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=LOCAL_TZ)
     return end.astimezone(UTC)
 

@@ -37,8 +37,11 @@ class Submission(SQLModel, table=True):
     path_period: str | None = Field(default=None, max_length=16)
     unit_code: str | None = Field(default=None, max_length=16, index=True)
     period: str | None = Field(default=None, max_length=8, index=True)
-    received_at: datetime  # the source's own timestamp (aware, UTC)
+    received_at: datetime  # the source's own timestamp (aware, UTC), at most collected_at
     collected_at: datetime
+    # the start of chiso's previous look at the source, when this file was not there: it
+    # arrived after then, whatever its time says (timeliness: tasks.intake.times.arrival)
+    seen_after: datetime | None = None
     status: str = Field(default=Status.RECEIVED, max_length=16, index=True)
     decided_at: datetime | None = None
     supersedes: str | None = Field(default=None, max_length=32)
@@ -46,6 +49,15 @@ class Submission(SQLModel, table=True):
     error_count: int = 0
     warning_count: int = 0
     problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class SourceScan(SQLModel, table=True):
+    """When chiso last finished looking at a source (from when that look began)."""
+
+    __tablename__ = "source_scan"
+
+    source_key: str = Field(primary_key=True, max_length=64)  # sha256 of the source's URI
+    scanned_at: datetime
 
 
 # the order submissions are decided in, and of "latest": the current one is the maximum

@@ -23,3 +23,18 @@ def fit(text: str | None, width: int) -> str | None:
         return None
     text = visible(text)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def fit_key(text: str, max_bytes: int = 1024) -> str:
+    """A long text fit to store and index (a btree row holds about 2.7 KB on PostgreSQL):
+    itself when short, else its start and the sha256 of the whole, so two texts that
+    differ only past the cut stay two keys. Invalid characters are made visible first."""
+    import hashlib
+
+    text = visible(text)
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    digest = hashlib.sha256(data).hexdigest()
+    head = data[: max_bytes - 80].decode("utf-8", "ignore")
+    return f"{head}…#sha256:{digest}"

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 from expectations.frames import Item
 from models.periods import Period, local_day_end_utc
 from models.problems import Code, Problem, problem
+from tasks.intake.times import arrival
 from models.submission import DECISION_ORDER, EnterpriseRecord, ReportedFigure, Status, Submission
 
 Key = tuple[str, str]  # (unit_code, period)
@@ -85,9 +86,9 @@ def load_ledger(engine: Engine, periods: set[str], timely_days: int) -> Ledger:
     ents: dict[str, dict[str, Attrs]] = {}
     with engine.connect() as conn:
         subs = conn.execute(
-            select(t.c.id, t.c.unit_code, t.c.period, t.c.status, *t.c[DECISION_ORDER]).where(
-                chosen
-            )
+            select(
+                t.c.id, t.c.unit_code, t.c.period, t.c.status, t.c.seen_after, *t.c[DECISION_ORDER]
+            ).where(chosen)
         ).all()
         for sid, code, value in conn.execute(
             select(fig.c.submission_id, fig.c.code, fig.c.value).join(t).where(chosen)
@@ -107,13 +108,13 @@ def load_ledger(engine: Engine, periods: set[str], timely_days: int) -> Ledger:
         ):
             ents.setdefault(sid, {}).setdefault(code, (status, kind, bool(dx)))
     dues: dict[str, datetime] = {}
-    for sid, unit, period, status, received, uri, sha in subs:
+    for sid, unit, period, status, seen_after, received, uri, sha in subs:
         if period not in dues:
             dues[period] = local_day_end_utc(Period.parse(period).due_date(timely_days))
         acc = Accepted((received, uri, sha), unit, figs.get(sid, {}), ents.get(sid, {}), sid)
         if status == Status.ACCEPTED:
             ledger.take((unit, period), acc, False)
-        if received < dues[period]:
+        if arrival(received, seen_after) < dues[period]:
             ledger.on_time.add((unit, period))
     return ledger
 
@@ -126,6 +127,7 @@ class Candidate:
     unit: str
     period: str
     order: tuple[datetime, str, str]
+    arrived: datetime | None = None  # its earliest arrival (tasks.intake.times.arrival)
 
 
 def cross_frames(
@@ -140,7 +142,7 @@ def cross_frames(
         key = (c.unit, c.period)
         due_day = Period.parse(c.period).due_date(timely_days)
         due = local_day_end_utc(due_day)
-        received = c.order[0]
+        received = c.arrived or c.order[0]
         if key not in ledger.on_time:
             late.append(
                 {

@@ -12,12 +12,14 @@ from expectations.frames import Item
 from expectations.rules import Rules
 from models.catalog import UnitCatalog
 from models.periods import Period
+from models.codes import INTAKE_CODES
 from models.problems import Code, Problem, Severity, cap_per_code, counts_by_code, problem
 from models.submission import Status, Submission, decision_key
 from tasks.decide import feedback
 from tasks.decide.corrections import add_warnings
 from tasks.decide.crosscheck import Candidate, cross_frames, load_ledger
 from tasks.decide.store import Outcome, record
+from tasks.intake.times import arrival
 from tasks.decide.validate import merge, path_problems, run_suite, to_problems, validate_content
 from tasks.objects.store import ObjectStore
 
@@ -51,7 +53,9 @@ def warnings(
         failed = any(p.severity == Severity.ERROR for p in errors.get(it.submission_id, []))
         if not failed and unit and period:
             s = subs[it.submission_id]
-            cands.append(Candidate(it, unit, period, decision_key(s)))
+            cands.append(
+                Candidate(it, unit, period, decision_key(s), arrival(s.received_at, s.seen_after))
+            )
     if not cands:
         return {}
     ledger = load_ledger(engine, {c.period for c in cands}, timely_days)
@@ -74,9 +78,21 @@ def find_problems(
     rules: Rules,
     timely_days: int,
 ) -> dict[str, list[Problem]]:
-    """Errors (GX suites on the whole batch), then warnings across submissions."""
+    """What intake found, errors (GX suites on the whole batch), then warnings across
+    submissions."""
     errors = all_problems(items, validate_content(items, rules))
-    return merge(errors, warnings(engine, items, subs, errors, units, rules, timely_days))
+    found = warnings(engine, items, subs, errors, units, rules, timely_days)
+    return merge(at_intake(items, subs), errors, found)
+
+
+def at_intake(items: list[Item], subs: dict[str, Submission]) -> dict[str, list[Problem]]:
+    """The problems recorded when each file was collected (its time adjusted)."""
+    out: dict[str, list[Problem]] = {}
+    for it in items:
+        kept = [p for p in subs[it.submission_id].problems or [] if p.get("code") in INTAKE_CODES]
+        if kept:
+            out[it.submission_id] = [Problem(**p) for p in kept]
+    return out
 
 
 def decide_apart(

@@ -25,7 +25,16 @@ from models.problems import Code, Problem, problem
 log = logging.getLogger(__name__)
 DOCS_SITE = "chiso"
 _DOCS_DIR: list[Path] = []  # the Data Docs folder of this process's GX context
-RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": INDEX}
+# what the feedback needs: each failing row's (submission, row), from which its value is
+# read back from the frame; no copy of the values (a batch's texts copied once per
+# failing expectation, and again into the stored results), a few examples for the docs
+RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": INDEX,
+    "exclude_unexpected_values": True,
+    "partial_unexpected_count": 20,
+    "return_unexpected_index_query": False,
+}
 
 
 class SuiteError(RuntimeError):
@@ -176,14 +185,14 @@ def to_problems(frame: pd.DataFrame, results: list[Any]) -> dict[str, list[Probl
         m = r.expectation_config.meta or {}
         kwargs = r.expectation_config.kwargs
         column = kwargs.get("column") or kwargs.get("column_A")
-        for u in r.result.get("unexpected_index_list") or []:
-            rec = lookup.loc[(u["submission_id"], u["row"])]
+        for sid, row_key in _failing(r.result.get("unexpected_index_list") or []):
+            rec = lookup.loc[(sid, row_key)]
             field = m.get("field") or _plain(rec[m["field_col"]])
             expected = m.get("expected")
             if "expected_col" in m:
                 expected = m.get("expected_prefix", "") + (_plain(rec[m["expected_col"]]) or "")
             row = rec.get("sheet_row") if "sheet_row" in lookup.columns else rec.get(f"row_{field}")
-            out.setdefault(u["submission_id"], []).append(
+            out.setdefault(sid, []).append(
                 problem(
                     m["problem"],
                     sheet=m.get("sheet"),
@@ -193,6 +202,19 @@ def to_problems(frame: pd.DataFrame, results: list[Any]) -> dict[str, list[Probl
                     expected=expected,
                 )
             )
+    return out
+
+
+def _failing(found: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """The (submission, row) of each failing row, from GX's index list: one dict per row,
+    or (values excluded, as :data:`RESULT_FORMAT` asks) one dict of columns."""
+    out = []
+    for u in found:
+        sids, rows = u["submission_id"], u["row"]
+        if isinstance(sids, list):
+            out += list(zip(sids, rows, strict=True))
+        else:
+            out.append((sids, rows))
     return out
 
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from models.form import ParsedSubmission
-from models.problems import Code, problem
+from models.problems import Code, Problem, problem
 from models.text import INVALID_CHARS
 
 # a count too long to be read as one (normalise.parse_count leaves those unread)
@@ -68,6 +68,35 @@ def check(out: ParsedSubmission, max_text_chars: int, max_figure: int) -> None:
                 value=raw,
                 expected=f"an integer of at most {max_figure}",
             )
+
+
+CELL_COST = 64  # bytes a parsed value costs besides its text (objects, lists, indexes)
+SLOT_COST = 8  # an empty cell: a pointer to None
+
+
+def grid_size(grid: list[list[object]]) -> int:
+    """What a sheet's cells cost once read: their text and a cost per cell."""
+    return sum(
+        SLOT_COST if c is None or c == "" else CELL_COST + (len(c) if isinstance(c, str) else 0)
+        for row in grid
+        for c in row
+    )
+
+
+def parsed_size(out: ParsedSubmission) -> int:
+    """What the parsed file costs to hand back and hold: its texts and a cost per value."""
+    return sum(CELL_COST + len(text) for *_, text, _ in _texts(out))
+
+
+def over_budget(size: int, most: int) -> Problem | None:
+    """The problem of content that costs ``size`` bytes once read, over ``most``."""
+    if size <= most:
+        return None
+    return problem(
+        Code.CONTENT_TOO_LARGE,
+        value=f"{size / 1e6:.1f} MB once read",
+        expected=f"at most {most / 1e6:.0f} MB",
+    )
 
 
 def _texts(out: ParsedSubmission) -> Iterator[tuple[str, int | None, str, str, bool]]:

@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 
 from models.db import upsert
 from models.submission import Status, Submission
-from models.text import fit
+from models.problems import Code, problem
+from models.text import fit, fit_key
 from tasks.intake.parse import file_format
 from tasks.intake.readers import Readers
 from tasks.intake.sources import FoundFile, Skipped, read_error
@@ -36,6 +37,20 @@ def place(path_unit: str | None, path_period: str | None) -> str:
     if not (path_unit and path_period):
         return "_unplaced"
     return f"{_SAFE.sub('_', path_unit)}/{_SAFE.sub('_', path_period)}"
+
+
+def intake_problems(found: FoundFile) -> list[dict[str, object]]:
+    """What the unit is told of its file before it is read: a file time that could not be
+    kept (in the future, before 1970, or no time at all) and the time used instead."""
+    if found.stated_time is None:
+        return []
+    adjusted = problem(
+        Code.RECEIVED_TIME_ADJUSTED,
+        field="received_at",
+        value=found.stated_time,
+        expected="a time between 1970 and the time chiso collected the file, which was used",
+    )
+    return [adjusted.to_dict()]
 
 
 def raw_key(found: FoundFile, sha256: str) -> str:
@@ -98,8 +113,9 @@ class Known:
 
     def match(self, found: FoundFile, max_bytes: int) -> Match:
         """Known objects of a source with ETags are recognised without reading them."""
-        if found.etag and (found.source_uri, found.etag) in self.tagged:
-            return Match(self.tagged[(found.source_uri, found.etag)], True)
+        tag = (fit_key(found.source_uri), found.etag)
+        if found.etag and tag in self.tagged:
+            return Match(self.tagged[tag], True)
         sha, data = _hash(found, max_bytes)
         sid = submission_id(found.source_uri, sha)
         return Match(sid, sid in self.ids, sha, data)
@@ -107,7 +123,7 @@ class Known:
     def remember(self, sid: str, found: FoundFile) -> None:
         self.ids.add(sid)
         if found.etag:
-            self.tagged[(found.source_uri, found.etag)] = sid
+            self.tagged[(fit_key(found.source_uri), found.etag)] = sid
 
 
 def _archive(new: list[tuple[FoundFile, Match]], store: ObjectStore) -> list[str]:
@@ -168,7 +184,7 @@ def register(
     rows: list[dict[str, object]] = [
         {
             "id": m.submission_id,
-            "source_uri": f.source_uri,
+            "source_uri": fit_key(f.source_uri),
             "source_etag": f.etag,
             "content_sha256": m.sha256,
             "filename": fit(f.filename, MAX_NAME),
@@ -177,10 +193,11 @@ def register(
             "object_key": key,
             "path_unit": fit(f.path_unit, PATH_UNIT_LEN),
             "path_period": fit(f.path_period, PATH_PERIOD_LEN),
-            "received_at": f.received_at,
+            "received_at": min(f.received_at, now),
             "collected_at": now,
+            "seen_after": f.seen_after,
             "status": Status.RECEIVED,
-            "problems": [],
+            "problems": intake_problems(f),
         }
         for (f, m), key in zip(new, keys, strict=True)
     ]

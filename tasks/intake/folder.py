@@ -11,7 +11,8 @@ from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
-from tasks.intake.sources import FoundFile, Refused, Skipped, ignored, read_error
+from tasks.intake.sources import FoundFile, Refused, Skipped, guarded, ignored, read_error
+from tasks.intake.times import from_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class FolderSource:
         if not self.root.is_dir():
             raise FileNotFoundError(f"source folder does not exist: {self.root}")
         errors: list[OSError] = []
+        now = datetime.now(UTC)
         for dirpath, dirnames, filenames in os.walk(
             self.root, followlinks=False, onerror=errors.append
         ):
@@ -44,11 +46,7 @@ class FolderSource:
                 if ignored(name):
                     continue
                 path = Path(dirpath) / name
-                try:
-                    found = self._found(path)
-                except OSError as exc:
-                    yield Skipped(self._shown(path), read_error(exc))
-                    continue
+                found = guarded(self._shown(path), self._found, path, now)
                 if found:
                     yield found
         for err in errors:
@@ -60,7 +58,7 @@ class FolderSource:
         except ValueError:
             return path.name
 
-    def _found(self, path: Path) -> FoundFile | None:
+    def _found(self, path: Path, now: datetime) -> FoundFile | None:
         st = path.lstat()
         real = path  # reached without following links (os.walk does not follow them)
         if stat.S_ISLNK(st.st_mode):
@@ -73,12 +71,14 @@ class FolderSource:
                 return None
         elif not stat.S_ISREG(st.st_mode):
             return None
+        received, stated = from_timestamp(st.st_mtime, now)
         return FoundFile(
             source_uri=path.as_uri(),
             rel_path=path.relative_to(self.root).as_posix(),
             size=st.st_size,
-            received_at=datetime.fromtimestamp(st.st_mtime, UTC),
+            received_at=received,
             opener=partial(self._open, real, (st.st_dev, st.st_ino)),
+            stated_time=stated,
         )
 
     def _open(self, real: Path, identity: tuple[int, int]) -> BinaryIO:

@@ -53,19 +53,35 @@ class _Dup(list[Any]):
     """Values of a key that appeared more than once in one JSON object."""
 
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_BRACKET = re.compile(r"[\[\]{}]")
+_SPECIAL = re.compile(r'["\\\[\]{}:]')  # one character each: no backtracking
 
 
 def _outline(text: str) -> tuple[int, int]:
     """How deep brackets nest and how many object members there are (strings skipped),
-    read before the document is built: both are bounded first."""
-    bare = _STRING.sub('""', text)
-    depth = deepest = 0
-    for m in _BRACKET.finditer(bare):
-        depth += 1 if m[0] in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest, bare.count(":")
+    read before the document is built: both are bounded first. One pass over the
+    characters that matter, in linear time whatever the text (a regex over strings with
+    escapes backtracked quadratically on an unterminated string of ``\\"``)."""
+    depth = deepest = members = 0
+    in_string, skip = False, -1
+    for m in _SPECIAL.finditer(text):
+        at, ch = m.start(), m[0]
+        if at == skip:  # the character after a backslash
+            continue
+        if in_string:
+            if ch == "\\":
+                skip = at + 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == ":":
+            members += 1
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest, members
 
 
 def most_members(limits: Limits) -> int:

@@ -17,6 +17,10 @@ class Limits:
     max_text_chars: int = 1_000  # characters of one text field
     max_figure: int = 10**12  # the largest figure (sums over every unit stay in int64)
     max_sheet_columns: int = 64  # a sheet's declared or used width
+    # what a reader may hand back for one file (text bytes plus a cost per cell): a
+    # national roster of 20,000 rows is about 10 MB; a few hundred KB of workbook whose
+    # cells all share one long string would be hundreds
+    max_parsed_bytes: int = 32 * 1024 * 1024
     reader_memory_mb: int = 1_024  # a reader process's address space
     reader_cpu_seconds: int = 60  # a reader process's CPU time for one file
 

@@ -147,4 +147,11 @@ def normalise_tax_code(value: object) -> str:
         if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
             return clean_text(value)
         return f"{int(value):010d}"
-    return clean_text(value).replace(" ", "")
+    return as_ascii_code(clean_text(value)).replace(" ", "")
+
+
+def as_ascii_code(text: str) -> str:
+    """A code as a person meant it: compatibility forms folded (NFKC: fullwidth ``３９``
+    is ``39``, a non-breaking space a space). What is still not ASCII after that (Arabic-
+    Indic digits, letters) stays, for the shape check to refuse: a code is ASCII only."""
+    return unicodedata.normalize("NFKC", text) if not text.isascii() else text

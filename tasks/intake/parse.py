@@ -50,7 +50,18 @@ def parse_file(filename: str, data: bytes, limits: Limits | None = None) -> Pars
         read_json(data, out, limits)
     if out.readable:
         bounds.check(out, limits.max_text_chars, limits.max_figure)
-    return out
+    return within_budget(out, limits.max_parsed_bytes)
+
+
+def within_budget(out: ParsedSubmission, most: int) -> ParsedSubmission:
+    """``out``, or in its place only the problem, when what it carries costs more than
+    ``most`` bytes: a reader hands back a bounded result per file, whatever the file."""
+    over = bounds.over_budget(bounds.parsed_size(out), most)
+    if over is None:
+        return out
+    small = ParsedSubmission(filename=out.filename, format=out.format)
+    small.problems.append(over)
+    return small
 
 
 def read_guarded(filename: str, data: bytes, limits: Limits) -> ParsedSubmission:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -92,6 +93,12 @@ class ReaderPool:
         except (BrokenProcessPool, RuntimeError):  # broken, or shut down after a break
             self.reset()
             return self._pool().submit(fn, *args)
+
+    def over_cpu(self) -> bool:
+        """Whether a worker of the current pool was ended by its CPU limit (SIGXCPU), not
+        by a crash: asked after a submission failed, before :meth:`reset`."""
+        procs = getattr(self._executor, "_processes", None) or {}
+        return any(p.exitcode == -signal.SIGXCPU for p in list(procs.values()))
 
     def reset(self) -> None:
         """Drop the pool (broken: a worker died); the next submission starts a new one."""

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 
 from models.form import ParsedSubmission
+from models.problems import Code, problem
 from tasks.intake.limits import Limits
 from tasks.intake.parse import crashes_reader, file_format, read_chunk
 from tasks.intake.pool import ReaderPool
@@ -53,18 +54,30 @@ class Readers:
         return results
 
     def alone(self, name: str, data: bytes) -> ParsedSubmission:
-        """Read one file with nothing else in flight, so a worker's death is its doing;
-        once more after a first death, then it is rejected."""
+        """Read one file with nothing else in flight, so a worker's death is its doing:
+        past its CPU limit, the file is too costly to read (final: reading it again costs
+        as much); after any other death once more, then it is rejected."""
+        out = ParsedSubmission(filename=name, format=file_format(name))
         for _ in range(2):
             try:
                 return self._submit([(name, data)]).result()[0]
-            except Exception:  # the pool does not say how its worker ended
+            except Exception:  # the worker died: the pool's exit codes say how
+                costly = self.pool.over_cpu()
                 self.pool.reset()
-        out = ParsedSubmission(filename=name, format=file_format(name))
+                if costly:
+                    seconds = self.limits.reader_cpu_seconds
+                    out.problems.append(
+                        problem(
+                            Code.FILE_TOO_COSTLY,
+                            value=f"more than {seconds} s of CPU",
+                            expected=f"a file read within {seconds} s",
+                        )
+                    )
+                    return out
         out.problems.append(
             crashes_reader(
                 "the reader process ended abruptly: a native crash, or past its limit of "
-                f"{self.limits.reader_memory_mb} MB or {self.limits.reader_cpu_seconds} s of CPU"
+                f"{self.limits.reader_memory_mb} MB of memory"
             )
         )
         return out

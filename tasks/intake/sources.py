@@ -7,11 +7,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, cast
+from typing import Any, BinaryIO, Protocol, TypeVar, cast
 
 from models.text import visible
+from tasks.intake.times import within
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class FoundFile:
     received_at: datetime  # the source's own timestamp (aware, UTC)
     opener: Callable[[], BinaryIO]
     etag: str | None = None  # the source's own version tag (S3), to skip known objects
+    stated_time: str | None = None  # the source's own time, when it could not be kept
+    seen_after: datetime | None = None  # chiso's previous look at the source began then
 
     @property
     def filename(self) -> str:
@@ -119,6 +123,18 @@ def read_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def guarded(where: str, fn: Callable[..., T], *args: Any) -> T | Skipped:
+    """The containment boundary of listing one entry: whatever ``fn`` raises (a defect in
+    chiso, a value no one foresaw) skips that entry this run, the traceback in the log;
+    only the listing itself (the source's infrastructure) can fail the run."""
+    try:
+        return fn(*args)
+    except Exception as exc:
+        if not isinstance(exc, OSError):  # an OS refusal is the entry's state, not a defect
+            log.exception("listing %s failed", visible(where))
+        return Skipped(where, read_error(exc))
+
+
 class S3Source:
     """``s3://bucket/inbox/<unit>/<period>/<file>``; ``received_at`` is ``LastModified``."""
 
@@ -128,23 +144,29 @@ class S3Source:
         self.bucket, self.prefix = split_uri(uri)
         self.client, self.uri = client, uri
 
-    def scan(self) -> Iterator[FoundFile]:
+    def scan(self) -> Iterator[FoundFile | Skipped]:
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=self.prefix
         )
+        now = datetime.now(UTC)
         for page in pages:
             for obj in page.get("Contents", []):
                 rel = obj["Key"][len(self.prefix) :]
                 if not rel or rel.endswith("/") or any(ignored(p) for p in rel.split("/")):
                     continue
-                yield FoundFile(
-                    source_uri=visible(f"s3://{self.bucket}/{obj['Key']}"),
-                    rel_path=rel,
-                    size=int(obj["Size"]),
-                    received_at=obj["LastModified"].astimezone(UTC),
-                    opener=self._opener(obj["Key"]),
-                    etag=str(obj.get("ETag", "")) or None,
-                )
+                yield guarded(rel, self._found, obj, rel, now)
+
+    def _found(self, obj: dict[str, Any], rel: str, now: datetime) -> FoundFile:
+        received, stated = within(obj["LastModified"].astimezone(UTC), now)
+        return FoundFile(
+            source_uri=visible(f"s3://{self.bucket}/{obj['Key']}"),
+            rel_path=rel,
+            size=int(obj["Size"]),
+            received_at=received,
+            opener=self._opener(obj["Key"]),
+            etag=str(obj.get("ETag", "")) or None,
+            stated_time=stated,
+        )
 
     def _opener(self, key: str) -> Callable[[], BinaryIO]:
         def open_() -> BinaryIO:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
 
 from tasks.boundary import as_one, timed
-from tasks.intake import collect, sources
+from tasks.intake import collect, scans, sources
 from tasks.intake.readers import Readers
 from tasks.objects.store import ObjectStore
 from tasks.progress import report_progress
@@ -19,15 +22,24 @@ COLLECT_CHUNK = 200  # files archived, then registered in one transaction
 @as_one
 @timed
 def scan_sources(
-    srcs: list[sources.Source],
-) -> tuple[list[sources.FoundFile], list[sources.Skipped]]:
-    """Every submission file the sources hold now, and the entries skipped this run."""
+    srcs: list[sources.Source], engine: Engine
+) -> tuple[list[sources.FoundFile], list[sources.Skipped], dict[str, datetime]]:
+    """Every submission file the sources hold now, each with the start of chiso's previous
+    look at its source (``seen_after``); the entries skipped this run; and when this look
+    at each source began (to record once its files are registered:
+    :func:`tasks.intake.scans.record_scans`)."""
     found: list[sources.FoundFile] = []
     skipped: list[sources.Skipped] = []
+    before = scans.last_scans(engine, [src.uri for src in srcs])
+    started: dict[str, datetime] = {}
     for src in srcs:
+        started[src.uri] = datetime.now(UTC)
         for entry in src.scan():
-            (skipped if isinstance(entry, sources.Skipped) else found).append(entry)  # type: ignore[arg-type]
-    return found, skipped
+            if isinstance(entry, sources.Skipped):
+                skipped.append(entry)
+            else:
+                found.append(replace(entry, seen_after=before.get(src.uri)))
+    return found, skipped, started
 
 
 @task(name="archive-files", cache_policy=NO_CACHE)

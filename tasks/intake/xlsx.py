@@ -14,6 +14,7 @@ from models.form import (
     ParsedSubmission,
 )
 from models.problems import Code, Problem, Severity, problem
+from tasks.intake.bounds import grid_size, over_budget
 from tasks.intake.jsondoc import too_many
 from tasks.intake.limits import Limits
 from tasks.intake.normalise import (
@@ -52,6 +53,10 @@ def read_xlsx(data: bytes, out: ParsedSubmission, limits: Limits | None = None) 
                 expected="an .xlsx workbook",
             )
         )
+        return
+    over = over_budget(sum(grid_size(g) for g in grids.values()), limits.max_parsed_bytes)
+    if over is not None:  # cells sharing one long string: bounded before rows are built
+        out.problems.append(over)
         return
     unset = formulas_without_value(data, set(sheets.values()))
     _read_info(grids["info"], sheets["info"], out, unset.get(sheets["info"], set()))

@@ -20,6 +20,11 @@ class SubmissionFact:
     period: str
     status: str  # accepted | superseded | rejected | withdrawn | received
     received_at: datetime
+    arrived: datetime | None = None  # the earliest it can have arrived (received_at if None)
+
+    @property
+    def arrival(self) -> datetime:
+        return self.arrived or self.received_at
 
 
 def unit_status(
@@ -27,13 +32,10 @@ def unit_status(
 ) -> tuple[str, SubmissionFact | None]:
     """``on_time`` / ``late`` by the first accepted submission; else ``missing``/``pending``."""
     due = local_day_end_utc(period.due_date(timely_days))
-    kept = sorted(
-        (s for s in subs if s.status in (Status.ACCEPTED, Status.SUPERSEDED)),
-        key=lambda s: s.received_at,
-    )
+    kept = [s for s in subs if s.status in (Status.ACCEPTED, Status.SUPERSEDED)]
     current = next((s for s in subs if s.status == Status.ACCEPTED), None)
     if kept:
-        return ("on_time" if kept[0].received_at < due else "late"), current
+        return ("on_time" if min(s.arrival for s in kept) < due else "late"), current
     return ("pending" if now < due else "missing"), None
 
 

@@ -12,6 +12,7 @@ from models.catalog import UnitCatalog
 from models.periods import Period
 from models.publication import IndicatorValue, PublishMark, Snapshot
 from models.submission import Decision, EnterpriseRecord, ReportedFigure, Status, Submission
+from tasks.intake.times import arrival
 from tasks.publish.completeness import SubmissionFact
 from tasks.publish.indicators import Enterprise, UnitReport
 
@@ -21,11 +22,14 @@ def submission_facts(engine: Engine, period: str) -> list[SubmissionFact]:
     t = Submission.__table__  # type: ignore[attr-defined]
     with engine.connect() as conn:
         rows = conn.execute(
-            select(t.c.id, t.c.unit_code, t.c.status, t.c.received_at).where(
+            select(t.c.id, t.c.unit_code, t.c.status, t.c.received_at, t.c.seen_after).where(
                 t.c.period == period, t.c.unit_code.is_not(None)
             )
         ).all()
-    return [SubmissionFact(sid, unit, period, status, at) for sid, unit, status, at in rows]
+    return [
+        SubmissionFact(sid, unit, period, status, at, arrival(at, seen))
+        for sid, unit, status, at, seen in rows
+    ]
 
 
 def quarter_data(engine: Engine, period: str) -> tuple[dict[str, UnitReport], list[SubmissionFact]]:

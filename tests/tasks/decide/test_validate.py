@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import shutil
 from pathlib import Path
 
@@ -30,7 +32,33 @@ def test_unit_text_in_the_data_docs_cannot_run_in_a_browser(tmp_path: Path) -> N
     for page in pages:
         local = copy / page.relative_to(site)
         html = local.read_text("utf-8")
-        assert "&lt;svg onload" in html and "<svg onload" not in html
+        # the docs are public (python -m flows.serve): they count failing rows and never
+        # carry what a unit wrote (a reporter's name, a contact), escaped or not
+        assert "svg onload" not in html and "svg%20onload" not in html
+        assert "xss" in html
         assert title_after_scripts(local, tmp_path / "profile") != "X"
     assert validate.build_docs() == site  # a second build escapes nothing twice
     assert "&amp;lt;" not in next(site.rglob("chiso-xss.html")).read_text("utf-8")
+
+
+def test_results_carry_the_failing_rows_not_their_values() -> None:
+    """GX hands back each failing row's index, never a copy of the values (a batch's
+    texts once per failing expectation): the feedback reads values from the frame."""
+    import great_expectations as gx
+
+    from tasks.decide import validate
+
+    frame = pd.DataFrame(
+        {"submission_id": ["a", "b", "c"], "row": [1, 2, 3], "type": ["ICT", "x" * 900, "y"]}
+    )
+    expect = gx.expectations.ExpectColumnValuesToBeInSet(
+        column="type", value_set=["ICT"], meta={"problem": "type_unknown", "field": "type"}
+    )
+    (result,) = validate.run_suite("values", frame, [expect])
+    assert "unexpected_list" not in result.result
+    assert "x" * 900 not in json.dumps(result.to_json_dict())
+    found = validate.to_problems(frame, [result])
+    assert {sid: [p.value for p in ps] for sid, ps in found.items()} == {
+        "b": ["x" * 200 + "…"],
+        "c": ["y"],
+    }
