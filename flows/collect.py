@@ -46,7 +46,7 @@ def collect_submissions(
         ).unquote()
         record_scans(res.engine, started)
         new = [r for r in registered if r.new]
-        res.events.send(contract.received(new))
+        res.events.send(contract.received(new, res.units))
         skipped = unlisted + unread
         log = get_run_logger()
         log.info("%d files seen, %d new submissions", len(found), len(new))

@@ -17,8 +17,8 @@ from sqlalchemy import Engine, select
 from expectations.frames import Item
 from models.periods import Period, local_day_end_utc
 from models.problems import Code, Problem, problem
-from tasks.intake.times import arrival
 from models.submission import DECISION_ORDER, EnterpriseRecord, ReportedFigure, Status, Submission
+from tasks.intake.times import arrival
 
 Key = tuple[str, str]  # (unit_code, period)
 

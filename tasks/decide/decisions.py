@@ -11,16 +11,16 @@ from sqlalchemy import Engine
 from expectations.frames import Item
 from expectations.rules import Rules
 from models.catalog import UnitCatalog
-from models.periods import Period
 from models.codes import INTAKE_CODES
+from models.periods import Period
 from models.problems import Code, Problem, Severity, cap_per_code, counts_by_code, problem
 from models.submission import Status, Submission, decision_key
 from tasks.decide import feedback
 from tasks.decide.corrections import add_warnings
 from tasks.decide.crosscheck import Candidate, cross_frames, load_ledger
 from tasks.decide.store import Outcome, record
-from tasks.intake.times import arrival
 from tasks.decide.validate import merge, path_problems, run_suite, to_problems, validate_content
+from tasks.intake.times import arrival
 from tasks.objects.store import ObjectStore
 
 log = logging.getLogger(__name__)

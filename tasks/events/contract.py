@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from models.catalog import UnitCatalog
+from models.periods import Period
 from tasks.decide.store import Outcome
 from tasks.intake.collect import Registered
 
@@ -35,13 +37,22 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def received(registered: Iterable[Registered]) -> list[Event]:
+def labels(units: UnitCatalog, unit: str | None, period: str | None) -> dict[str, str | None]:
+    """An event's unit and period labels as the catalog and the calendar know them, never
+    the raw path (a folder name of any bytes, which no JSON encoder takes): a path that
+    names no reporting unit or no quarter gives no label."""
+    found = units.find(unit) if unit else None
+    quarter = Period.try_parse(period) if period else None
+    return {"unit": found.code if found else None, "period": str(quarter) if quarter else None}
+
+
+def received(registered: Iterable[Registered], units: UnitCatalog) -> list[Event]:
     """One ``chiso.submission.received`` per new submission."""
     at = _now()
     return [
         event(
             "chiso.submission.received",
-            resource("submission", r.submission_id, unit=r.unit, period=r.period),
+            resource("submission", r.submission_id, **labels(units, r.unit, r.period)),
             {"submission_id": r.submission_id},
             at,
         )

@@ -19,11 +19,14 @@ in order: the run goes on while they wait, and only its end waits for them.
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
+
+import httpx
 
 from tasks.events.contract import Event
 from tasks.events.window import Window, needs_pacing
@@ -129,15 +132,18 @@ class EventSender:
                         self.max_ahead, self.stall_s, paced=needs_pacing(client)
                     )
                 window = self.windows[url]
+                sent = 0
                 for start in range(0, len(events), self.batch):
-                    chunk = [e | {"related": related} for e in events[start : start + self.batch]]
+                    chunk = sendable(
+                        [e | {"related": related} for e in events[start : start + self.batch]]
+                    )
                     window.make_room(client, len(chunk))
-                    client.request("POST", "/events", json=chunk).raise_for_status()
+                    sent += _post(client, chunk)
                     window.note_posted(chunk)
         except Exception:
             log.exception("could not send %d events to the Prefect API", len(events))
             return 0
-        return len(events)
+        return sent
 
     def _queue(self, fn: Callable[..., int], *args: Any, **kwargs: Any) -> None:
         # the thread sees this run's Prefect settings and run context (context variables)
@@ -146,6 +152,41 @@ class EventSender:
             self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chiso-events")
         self._pending = [f for f in self._pending if not f.done()]  # a worker sends for days
         self._pending.append(self._thread.submit(context.run, fn, *args, **kwargs))
+
+
+def sendable(events: list[Event]) -> list[Event]:
+    """The events JSON can carry: one that cannot be encoded (a text no encoder takes) is
+    logged and left out, never the batch it came in."""
+    out = []
+    for e in events:
+        try:
+            json.dumps(e)
+        except (TypeError, ValueError) as exc:
+            log.error("event %s left out, it cannot be sent: %s", e.get("event"), exc)
+            continue
+        out.append(e)
+    return out
+
+
+def _post(client: Any, chunk: list[Event]) -> int:
+    """Post a batch; the API refusing it (4xx: one event it does not take) posts each
+    event alone, so only the refused ones are lost (and logged). How many were taken."""
+    if not chunk:
+        return 0
+    try:
+        client.request("POST", "/events", json=chunk)
+        return len(chunk)
+    except httpx.HTTPStatusError as exc:
+        if not 400 <= exc.response.status_code < 500 or len(chunk) == 1:
+            raise
+    taken = 0
+    for e in chunk:
+        try:
+            client.request("POST", "/events", json=[e])
+            taken += 1
+        except httpx.HTTPStatusError as exc:
+            log.error("the API refused event %s: HTTP %s", e.get("event"), exc.response.status_code)
+    return taken
 
 
 def _logged(call: Callable[..., Any], *args: Any, **kwargs: Any) -> int:

@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from models.db import upsert
-from models.submission import Status, Submission
 from models.problems import Code, problem
+from models.submission import Status, Submission
 from models.text import fit, fit_key
 from tasks.intake.parse import file_format
 from tasks.intake.readers import Readers

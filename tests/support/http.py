@@ -21,6 +21,7 @@ class Endpoints:
         self.seen: list[tuple[str, dict[str, str]]] = []
         self.redirects: dict[str, str] = {}
         self.drips: dict[str, float] = {}
+        self.raws: dict[str, tuple[bytes, float]] = {}
         self.url = ""
 
     def serve(self, path: str, *answers: tuple[int, bytes]) -> None:
@@ -33,6 +34,11 @@ class Endpoints:
         self.answers[path] = [(200, body)]
         self.drips[path] = delay
 
+    def raw(self, path: str, response: bytes, delay: float = 0.0) -> None:
+        """Answer ``path`` with these bytes as they are (status line, headers, body),
+        ``delay`` apart per byte when given (headers sent one byte at a time)."""
+        self.raws[path] = (response, delay)
+
 
 @pytest.fixture
 def endpoints() -> Iterator[Endpoints]:
@@ -43,6 +49,18 @@ def endpoints() -> Iterator[Endpoints]:
             state.hits[self.path] = state.hits.get(self.path, 0) + 1
             state.headers.append(dict(self.headers))
             state.seen.append((self.path, dict(self.headers)))
+            if self.path in state.raws:
+                response, delay = state.raws[self.path]
+                step = 1 if delay else len(response)
+                for i in range(0, len(response), step):
+                    try:
+                        self.wfile.write(response[i : i + step])
+                        self.wfile.flush()
+                    except OSError:  # the client gave up
+                        return
+                    time.sleep(delay)
+                self.close_connection = True
+                return
             if self.path in state.redirects:
                 self.send_response(302)
                 self.send_header("Location", state.redirects[self.path])

@@ -124,3 +124,54 @@ def test_credentials_in_the_url_are_never_shown(endpoints: Endpoints) -> None:
 def test_open_periods() -> None:
     assert [str(p) for p in open_periods(date(2026, 11, 26), 200)] == ["2026Q2", "2026Q3"]
     assert [str(p) for p in open_periods(date(2026, 1, 10), 15)] == ["2025Q4"]
+
+
+def _reply(body: bytes, *headers: str) -> bytes:
+    head = ["HTTP/1.1 200 OK", "Content-Type: application/json", *headers]
+    head.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def test_hostile_replies_cost_their_unit_only(endpoints: Endpoints) -> None:
+    """A reply that decodes to a lone surrogate, one that claims gzip and is not, gzip
+    inside gzip (a bomb: 1.8 KB that took 2.4 GB), an unknown coding: each is its unit's
+    skip or document, never the run's failure, and nothing is inflated past the limit."""
+    import gzip
+
+    doc = valid_doc("25489")
+    surrogate = json.dumps(doc, ensure_ascii=False).replace("Bà Đen", "\\ud800").encode()
+    assert b"\\ud800" in surrogate
+    endpoints.raw("/bc/25459/2025Q3", _reply(surrogate))
+    endpoints.raw("/bc/25480/2025Q3", _reply(b"not gzip at all", "Content-Encoding: gzip"))
+    bomb = gzip.compress(gzip.compress(b" " * 50_000_000))
+    endpoints.raw("/bc/25486/2025Q3", _reply(bomb, "Content-Encoding: gzip, gzip"))
+    single = gzip.compress(b"[" * 10 + b" " * 50_000_000)
+    endpoints.raw("/bc/25489/2025Q3", _reply(single, "Content-Encoding: gzip"))
+    endpoints.raw("/bc/25498/2025Q3", _reply(b"x", "Content-Encoding: br"))
+    good = json.dumps(valid_doc("25510")).encode()
+    endpoints.raw("/bc/25510/2025Q3", _reply(gzip.compress(good), "Content-Encoding: gzip"))
+    found = list(source(endpoints, max_bytes=1_000_000).scan())
+    skipped = _skipped(found)
+    assert skipped["25480/2025Q3"].startswith("the body is not the gzip data it claims")
+    assert skipped["25486/2025Q3"] == "content encoded 2 times (gzip, gzip); one at most"
+    assert skipped["25489/2025Q3"] == "larger than 1000000 bytes once decompressed"
+    assert skipped["25498/2025Q3"] == "content encoding 'br' not accepted (gzip or none)"
+    files = {f.rel_path.split("/")[0]: f for f in found if isinstance(f, FoundFile)}
+    assert sorted(files) == ["25459", "25510"]
+    with files["25459"].opener() as f:
+        assert f.read() == surrogate  # kept as sent: the validator names the character
+    with files["25510"].opener() as f:
+        assert json.loads(f.read()) == valid_doc("25510")
+    assert len(endpoints.hits) + len(endpoints.raws) >= 96
+
+
+def test_headers_sent_a_byte_at_a_time_meet_the_deadline(endpoints: Endpoints) -> None:
+    """A server that sends its status line and headers one byte every second: the
+    deadline covers connecting, headers and body, so the unit is skipped in about the
+    deadline, not after minutes (each byte well within the per-read timeout)."""
+    endpoints.raw("/bc/25459/2025Q3", _reply(b"{}"), delay=1.0)
+    start = time.monotonic()
+    found = list(source(endpoints, deadline=3.0, timeout=2.0).scan())
+    took = time.monotonic() - start
+    assert _skipped(found) == {"25459/2025Q3": "took longer than 3 s"}
+    assert took < 20, took  # one deadline, no retries of a server that slow
