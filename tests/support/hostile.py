@@ -95,6 +95,48 @@ def far_cell(unit: str, ref: str) -> bytes:
     return patch_member(data, member, edit)
 
 
+def shared_string_roster(unit: str, rows: int = 20_000, text_chars: int = 1_000) -> bytes:
+    """A workbook of a few hundred KB whose roster's cells (``rows`` × 7) all point at one
+    shared string of ``text_chars`` characters: read, it is hundreds of MB of text."""
+    data = workbook(unit)
+    member = sheet_member(data, "Doanh nghiệp")
+    cells = "".join(f'<c r="{c}{{r}}" t="s"><v>{{s}}</v></c>' for c in "ABCDEFG")
+
+    def edit_sheet(xml: bytes) -> bytes:
+        xml = re.sub(rb"<dimension[^>]*/>", b"", xml)
+        extra = "".join(
+            f'<row r="{r}">' + cells.format(r=r, s=0) + "</row>" for r in range(300, 300 + rows)
+        )
+        return xml.replace(b"</sheetData>", extra.encode() + b"</sheetData>")
+
+    long = "Phần mềm " * (text_chars // 9)
+    strings = f'<sst xmlns="{_MAIN}" count="1" uniqueCount="1"><si><t>{long}</t></si></sst>'
+    rel = (
+        '<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/sharedStrings" Target="sharedStrings.xml" Id="rIdS" />'
+    )
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kind}" />'
+    data = patch_member(data, member, edit_sheet)
+    data = patch_member(
+        data,
+        "xl/_rels/workbook.xml.rels",
+        lambda x: x.replace(b"</Relationships>", rel.encode() + b"</Relationships>"),
+    )
+    data = patch_member(
+        data,
+        "[Content_Types].xml",
+        lambda x: x.replace(b"</Types>", override.encode() + b"</Types>"),
+    )
+    out = io.BytesIO(data)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/sharedStrings.xml", strings)
+    return out.getvalue()
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
 def formula_without_value(unit: str) -> bytes:
     """A workbook whose POPULATION cell is a formula with no cached value."""
     data = workbook(unit)

@@ -299,3 +299,36 @@ def test_figures_stay_within_what_every_sum_can_hold() -> None:
         sub = parse_file("r.json", json.dumps(doc).encode(), Limits())
         assert (not sub.problems) is ok, (value, sub.problems)
     assert Limits().max_figure * 4 * 20_000 < 2**63  # a year of a national catalog's units
+
+
+def test_what_a_reader_hands_back_is_bounded_per_file() -> None:
+    """300 KB of workbook whose 140,000 roster cells all point at one long shared string
+    was 142 MB of rows handed back per file (and held for the whole batch): now the reader
+    hands back the one problem, whatever the file holds."""
+    import pickle
+
+    from tests.support.hostile import communes, shared_string_roster
+
+    data = shared_string_roster(communes()[0])
+    assert len(data) < 400_000
+    readers = Readers(Limits(), workers=1)
+    (out,) = readers.many([("r.xlsx", data)])
+    readers.close()
+    assert [(p.code, p.severity) for p in out.problems] == [("content_too_large", "error")]
+    assert out.problems[0].value is not None and out.problems[0].value.endswith("MB once read")
+    assert len(pickle.dumps(out)) < 10_000
+
+
+def test_a_file_past_the_cpu_limit_is_too_costly_not_a_crash() -> None:
+    """A reader killed by its CPU limit (SIGXCPU) says the file was too costly to read,
+    once (reading it again would cost as much), and the files beside it are read."""
+    costly = b'{"unit_code": "' + b'\\"' * 15_000_000  # an unterminated string of \"
+    limits = Limits(max_file_bytes=64 * 1024 * 1024, reader_cpu_seconds=1)
+    readers = Readers(limits, workers=1)
+    ok = json.dumps({"unit_code": "25459"}).encode()
+    out = readers.many([("a.json", ok), ("costly.json", costly), ("b.json", ok)])
+    readers.close()
+    assert out[0].info["unit_code"] == out[2].info["unit_code"] == "25459"
+    assert [(p.code, p.value) for p in out[1].problems] == [
+        ("file_too_costly", "more than 1 s of CPU")
+    ]
