@@ -136,6 +136,14 @@ class Registry:
             self._readers[limits] = Readers(limits)
         return self._readers[limits]
 
+    def forget(self) -> None:
+        """Drop every configuration's resources (their engines disposed): a long-lived
+        process that ran many homes (a property test) keeps none of them."""
+        for res in self._resources.values():
+            if "engine" in res.__dict__:
+                res.engine.dispose()
+        self._resources.clear()
+
     def resources(self, settings: Settings) -> Resources:
         """The resources of ``settings``, built and the database prepared once. Settings
         that differ only in their sources (``chiso run --inbox`` collects from a folder,

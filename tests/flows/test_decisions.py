@@ -83,11 +83,15 @@ def test_a_unit_that_contradicts_anothers_enterprise_is_flagged_on_both(
     code = ent["tax_code"]
     wrote = feedback(home, subs["25459/2025Q3/b.json"])
     told = feedback(home, subs["25480/2025Q3/a.json"])
+    # a file dated 3 October that was not there at the first run's look (in 2026) arrived
+    # after it: late (tasks.intake.times.arrival)
+    late = [("late", wrote["problems"][0]["value"])] if runs == 2 else []
     assert [(p["code"], p["value"]) for p in wrote["problems"]] == [
+        *late,
         ("tax_code_other_unit", code),
         ("tax_code_conflict", code),
     ]
-    assert wrote["problems"][1]["expected"] == (
+    assert wrote["problems"][-1]["expected"] == (
         "as unit 25480 reports it: active, ICT, dx_capable=yes"
     )
     assert [(p["code"], p["value"], p["expected"]) for p in told["problems"]] == [

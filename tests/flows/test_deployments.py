@@ -11,6 +11,8 @@ import jinja2
 import yaml
 from prefect.flows import load_flow_from_entrypoint
 
+from catalog import UNITS_CSV
+from models.catalog import load_units
 from models.periods import latest_due
 from tasks.events import contract
 from tasks.intake.collect import Registered
@@ -34,7 +36,7 @@ def _emitted() -> dict[str, contract.Event]:
         contract.Decided("s2", "rejected", "25480", "2025Q3", 2, 0),
     ]
     events = (
-        contract.received([Registered("s1", "25459", "2025Q3", new=True)])
+        contract.received([Registered("s1", "25459", "2025Q3", new=True)], load_units(UNITS_CSV))
         + contract.decided(decided)
         + contract.periods_updated(contract.touched(decided))
     )

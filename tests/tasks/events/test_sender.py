@@ -10,15 +10,20 @@ from typing import Any
 import httpx
 import pytest
 
+from catalog import UNITS_CSV
+from models.catalog import load_units
 from tasks.events import contract
 from tasks.events.sender import EventSender
 from tasks.intake.collect import Registered
 from tests.support.prefect import prefect_server
 
+UNITS = load_units(UNITS_CSV)
+
 
 def _received(n: int) -> list[contract.Event]:
     return contract.received(
-        Registered(f"pace{uuid.uuid4().hex[:12]}", "25459", "2025Q3", new=True) for _ in range(n)
+        (Registered(f"pace{uuid.uuid4().hex[:12]}", "25459", "2025Q3", new=True) for _ in range(n)),
+        UNITS,
     )
 
 
@@ -43,7 +48,8 @@ def _stored(api: str, ids: list[str]) -> int:
 
 def test_the_contract_events_name_their_resource_and_labels() -> None:
     (event,) = contract.received(
-        [Registered("s1", "25459", "2025Q3", new=True), Registered("s0", "x", "y", new=False)]
+        [Registered("s1", "25459", "2025Q3", new=True), Registered("s0", "x", "y", new=False)],
+        UNITS,
     )
     assert event["event"] == "chiso.submission.received"
     assert event["resource"] == {
