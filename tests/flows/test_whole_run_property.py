@@ -139,10 +139,13 @@ def _run(home: Path, inbox: Path | None) -> int:
 
 
 def _over_budget() -> bool:
+    """Past the long profile's time budget (the example returns at once); else counted."""
+    if MINUTES and time.monotonic() - STARTED > MINUTES * 60:
+        return True
     if TALLY:
         with open(TALLY, "a") as f:
             f.write("1\n")
-    return bool(MINUTES) and time.monotonic() - STARTED > MINUTES * 60
+    return False
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,74 @@
+"""The whole-run property's long profile (issue 25): ``tests/flows/test_whole_run_property.py``
+with many examples for a time budget, the folder and HTTP sources each half of it; prints
+how many inboxes were tried and what failed.
+
+    uv run python bench/property.py --minutes 40 [--examples 100000]
+
+Each example is a whole ``chiso run`` in one process against one Prefect test server, so a
+minute tries a few; the tally counts the examples run within the budget (those drawn past it return at
+once, uncounted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST = "tests/flows/test_whole_run_property.py"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--minutes", type=float, default=40.0)
+    parser.add_argument("--examples", type=int, default=100_000)
+    args = parser.parse_args()
+    results = []
+    for name in ("folder", "http"):
+        with tempfile.NamedTemporaryFile("w", delete=False, suffix=".tally") as tally:
+            path = tally.name
+        env = os.environ | {
+            "CHISO_PROPERTY_EXAMPLES": str(args.examples),
+            "CHISO_PROPERTY_MINUTES": str(args.minutes / 2),
+            "CHISO_PROPERTY_TALLY": path,
+        }
+        start = time.monotonic()
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-x",
+                "--timeout=0",
+                f"{TEST}",
+                "-k",
+                name,
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        took = time.monotonic() - start
+        drawn = len(Path(path).read_text().splitlines())
+        os.unlink(path)
+        tried = drawn
+        results.append((name, done.returncode, tried, took))
+        print(f"{name}: exit {done.returncode}, {tried} examples run in {took / 60:.1f} min")
+        if done.returncode:
+            print(done.stdout[-6000:])
+    failed = [r for r in results if r[1]]
+    print("property held" if not failed else f"property FAILED: {[r[0] for r in failed]}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
