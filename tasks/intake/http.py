@@ -48,7 +48,7 @@ def canonical(data: bytes) -> bytes:
             return data
         text = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return text.encode()  # a lone surrogate (``"\\ud800"``) cannot be: kept as sent
-    except (ValueError, RecursionError):  # UnicodeError is a ValueError
+    except Exception:  # not a clean document (UnicodeError, RecursionError…): the validator's
         return data
 
 

@@ -163,6 +163,11 @@ def read_json(data: bytes, out: ParsedSubmission, limits: Limits | None = None) 
     except RecursionError:
         out.problems.append(problem(Code.JSON_TOO_DEEP, expected=f"at most {MAX_DEPTH} levels"))
         return
+    except Exception as exc:  # anything else the decoder raises is still invalid JSON
+        out.problems.append(
+            problem(Code.JSON_INVALID, value=f"{type(exc).__name__}: {exc}", expected="valid JSON")
+        )
+        return
     _read_document(doc, out, limits)
 
 

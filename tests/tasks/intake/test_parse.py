@@ -332,3 +332,22 @@ def test_a_file_past_the_cpu_limit_is_too_costly_not_a_crash() -> None:
     assert [(p.code, p.value) for p in out[1].problems] == [
         ("file_too_costly", "more than 1 s of CPU")
     ]
+
+
+def test_a_corrupt_deflate_stream_is_unreadable_not_an_internal_error() -> None:
+    """``zlib.error`` is no ``OSError``: a list of zip errors let it through as
+    ``internal_error``; any exception of the zip is now the file's own problem."""
+    import zipfile
+
+    from tests.support.hostile import communes, workbook
+
+    data = bytearray(workbook(communes()[0]))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).infolist()[3]
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 5
+    for i in range(start, start + 20):
+        data[i] ^= 0xFF
+    readers = Readers(Limits(), workers=1)
+    (out,) = readers.many([("r.xlsx", bytes(data))])
+    readers.close()
+    assert [p.code for p in out.problems] == ["file_unreadable"]
+    assert out.problems[0].value and "decompressing" in out.problems[0].value
