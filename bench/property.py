@@ -33,9 +33,9 @@ def main() -> int:
         with tempfile.NamedTemporaryFile("w", delete=False, suffix=".tally") as tally:
             path = tally.name
         env = os.environ | {
-            "CHISO_PROPERTY_EXAMPLES": str(args.examples),
-            "CHISO_PROPERTY_MINUTES": str(args.minutes / 2),
-            "CHISO_PROPERTY_TALLY": path,
+            "WHOLE_RUN_EXAMPLES": str(args.examples),
+            "WHOLE_RUN_MINUTES": str(args.minutes / 2),
+            "WHOLE_RUN_TALLY": path,
         }
         start = time.monotonic()
         done = subprocess.run(

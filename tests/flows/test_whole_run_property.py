@@ -6,7 +6,8 @@ with a reason, accepted, or rejected with specific codes (never ``internal_error
 a reader crash).
 
 A short profile runs in ``.ci/run``; ``bench/property.py`` runs the long one
-(``CHISO_PROPERTY_EXAMPLES``, ``CHISO_PROPERTY_MINUTES``) and reports what it tried.
+(``WHOLE_RUN_EXAMPLES``, ``WHOLE_RUN_MINUTES``, ``WHOLE_RUN_TALLY``: not ``CHISO_``
+names, which the tests' conftest clears) and reports what it tried.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ from tests.support.inbox import valid_doc
 from tests.support.snapshots import read_csv
 from tests.support.state import db_url
 
-EXAMPLES = int(os.environ.get("CHISO_PROPERTY_EXAMPLES", "6"))
-MINUTES = float(os.environ.get("CHISO_PROPERTY_MINUTES", "0"))  # 0: no time budget
-TALLY = os.environ.get("CHISO_PROPERTY_TALLY")  # a file that counts the examples tried
+EXAMPLES = int(os.environ.get("WHOLE_RUN_EXAMPLES", "6"))
+MINUTES = float(os.environ.get("WHOLE_RUN_MINUTES", "0"))  # 0: no time budget
+TALLY = os.environ.get("WHOLE_RUN_TALLY")  # a file that counts the examples tried
 UNITS = hostile.communes()
 GOOD = UNITS[:3]
 OTHERS = UNITS[3:]
