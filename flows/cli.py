@@ -138,6 +138,111 @@ def withdraw(
     raise typer.Exit(withdraw_submission(submission, reason, home))
 
 
+account_app = typer.Typer(
+    help="Accounts of the units' door (portal and API).", no_args_is_help=True
+)
+app.add_typer(account_app, name="account")
+
+
+def _account_resources(home: Path | None) -> object:
+    from flows.resources import Resources
+
+    res = Resources(_settings(home))  # type: ignore[arg-type]
+    res.prepare_database()
+    return res
+
+
+@account_app.command("add")
+def account_add(
+    email: Annotated[str, typer.Option("--email", help="The person's e-mail address.")],
+    unit: Annotated[str | None, typer.Option("--unit", help="Reporting unit code.")] = None,
+    officer: Annotated[bool, typer.Option("--officer", help="A province-wide officer.")] = False,
+    name: Annotated[str | None, typer.Option("--name", help="The person's name.")] = None,
+    home: HomeOpt = None,
+) -> None:
+    """Make an account and print its one-time invitation link (valid 7 days)."""
+    from tasks.accounts.store import AccountError, add_account
+
+    if (unit is None) == (not officer):
+        raise _fail("give --unit CODE for a unit account, or --officer")
+    res = _account_resources(home)
+    try:
+        who, token = add_account(res.engine, res.units, email, unit, name)  # type: ignore[attr-defined]
+    except AccountError as exc:
+        raise _fail(str(exc)) from None
+    url = res.settings.portal_url.rstrip("/")  # type: ignore[attr-defined]
+    typer.echo(
+        f"{who.role} account {who.email}" + (f" of unit {who.unit_code}" if who.unit_code else "")
+    )
+    typer.echo(f"invitation (valid 7 days, shown once): {url}/invite/{token}")
+
+
+@account_app.command("token")
+def account_token(
+    email: Annotated[str, typer.Option("--email", help="The account's e-mail address.")],
+    home: HomeOpt = None,
+) -> None:
+    """Print a new API token for the account on the last line (shown once; replaces the old)."""
+    from tasks.accounts.store import AccountError, issue_token
+
+    res = _account_resources(home)
+    try:
+        token = issue_token(res.engine, email)  # type: ignore[attr-defined]
+    except AccountError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo("API token (shown once; send it as 'Authorization: Bearer <token>'):")
+    typer.echo(token)
+
+
+@account_app.command("list")
+def account_list(home: HomeOpt = None) -> None:
+    """Every account: address, role, unit, whether it is enabled and has a password."""
+    from tasks.accounts.store import accounts
+
+    res = _account_resources(home)
+    for a in accounts(res.engine):  # type: ignore[attr-defined]
+        state = "enabled" if a.enabled else "disabled"
+        pw = "password set" if a.password_hash else "invited"
+        token = ", API token" if a.token_hash else ""
+        typer.echo(f"{a.email}\t{a.role}\t{a.unit_code or '-'}\t{state}\t{pw}{token}")
+
+
+@account_app.command("disable")
+def account_disable(
+    email: Annotated[str, typer.Option("--email", help="The account's e-mail address.")],
+    home: HomeOpt = None,
+) -> None:
+    """Disable the account: its sessions and its token stop working at once."""
+    from tasks.accounts.store import AccountError, disable
+
+    res = _account_resources(home)
+    try:
+        disable(res.engine, email)  # type: ignore[attr-defined]
+    except AccountError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"disabled {email}")
+
+
+@app.command()
+def portal(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
+    home: HomeOpt = None,
+) -> None:
+    """Serve the units' portal: pages for people and the JSON API (contract section 8)."""
+    import uvicorn
+
+    from flows.portal import build_portal
+    from flows.resources import Resources
+    from flows.run import quiet_offline
+    from portal.app import create_app
+
+    quiet_offline()
+    res = Resources(_settings(home))  # type: ignore[arg-type]
+    app_ = create_app(build_portal(res))
+    uvicorn.run(app_, host=host, port=port, log_level="info", proxy_headers=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

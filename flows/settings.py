@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         None, description="read-only web address of snapshots/ and docs/ (links in the UI)"
     )
+    portal_url: str = Field(
+        "http://127.0.0.1:8080", description="the portal's public address (links, cookies)"
+    )
     units_csv: Path = UNITS_CSV
     targets_csv: Path = TARGETS_CSV
     territories_csv: Path = TERRITORIES_CSV

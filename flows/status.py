@@ -68,21 +68,28 @@ def show_status(period: str | None, home: Path | None, now: datetime | None = No
 
 def _by_territory(res: Resources, p: Period, rows: list[dict[str, Any]]) -> Table:
     """Completeness per province and per territory (contract 5a) of the quarter."""
-    status = {r["unit_code"]: r["status"] for r in rows}
+    from tasks.publish.completeness import by_group
+
     table = Table(title=f"{p}: completeness by province and territory")
     for col in ("level", "code", "name", "units", *COLORS):
         number = col in COLORS or col == "units"
         table.add_column(col, justify="right" if number else "left", no_wrap=col != "name")
-    groups: list[tuple[str, str, str, list[Unit]]] = [
+    for g in by_group(rows, groups(res, p)):
+        table.add_row(
+            g["level"], g["code"], g["name"], str(g["units"]), *(str(g[s]) for s in COLORS)
+        )
+    return table
+
+
+def groups(res: Resources, p: Period) -> list[tuple[str, str, str, list[Unit]]]:
+    """The quarter's provinces and territories with their member units."""
+    out: list[tuple[str, str, str, list[Unit]]] = [
         ("province", prov.code, prov.name, units) for prov, units in res.units.provinces(p)
     ]
-    groups += [
+    out += [
         ("territory", t.code, t.name_vi, units) for t, units in res.territories.groups(p, res.units)
     ]
-    for level, code, name, units in groups:
-        mine = [status.get(u.code, "missing") for u in units]
-        table.add_row(level, code, name, str(len(units)), *(str(mine.count(s)) for s in COLORS))
-    return table
+    return out
 
 
 def withdraw_submission(submission: str, reason: str, home: Path | None) -> int:

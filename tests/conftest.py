@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.support.prefect",
     "tests.support.s3",
     "tests.support.http",
+    "tests.support.portal",
 ]

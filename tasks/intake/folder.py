@@ -46,7 +46,7 @@ class FolderSource:
                 if ignored(name):
                     continue
                 path = Path(dirpath) / name
-                found = guarded(self._shown(path), self._found, path, now)
+                found = guarded(self._shown(path), self.entry, path, now)
                 if found:
                     yield found
         for err in errors:
@@ -58,7 +58,7 @@ class FolderSource:
         except ValueError:
             return path.name
 
-    def _found(self, path: Path, now: datetime) -> FoundFile | None:
+    def entry(self, path: Path, now: datetime) -> FoundFile | None:
         st = path.lstat()
         real = path  # reached without following links (os.walk does not follow them)
         if stat.S_ISLNK(st.st_mode):

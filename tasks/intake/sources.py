@@ -154,9 +154,9 @@ class S3Source:
                 rel = obj["Key"][len(self.prefix) :]
                 if not rel or rel.endswith("/") or any(ignored(p) for p in rel.split("/")):
                     continue
-                yield guarded(rel, self._found, obj, rel, now)
+                yield guarded(rel, self.entry, obj, rel, now)
 
-    def _found(self, obj: dict[str, Any], rel: str, now: datetime) -> FoundFile:
+    def entry(self, obj: dict[str, Any], rel: str, now: datetime) -> FoundFile:
         received, stated = within(obj["LastModified"].astimezone(UTC), now)
         return FoundFile(
             source_uri=visible(f"s3://{self.bucket}/{obj['Key']}"),

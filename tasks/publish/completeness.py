@@ -80,3 +80,21 @@ def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+STATUSES = ("on_time", "late", "missing", "pending")
+
+
+def by_group(
+    rows: list[dict[str, Any]], groups: list[tuple[str, str, str, list[Unit]]]
+) -> list[dict[str, Any]]:
+    """Completeness counted per group of units (a province, a territory): ``groups`` are
+    ``(level, code, name, units)``; a unit without a row counts as missing. The one count
+    ``chiso status``, the portal and the reminders show."""
+    status = {r["unit_code"]: r["status"] for r in rows}
+    out = []
+    for level, code, name, units in groups:
+        mine = [status.get(u.code, "missing") for u in units]
+        counts = {s: mine.count(s) for s in STATUSES}
+        out.append({"level": level, "code": code, "name": name, "units": len(units), **counts})
+    return out

@@ -1,0 +1,127 @@
+"""``chiso portal`` and ``chiso account``: the units' door built from the composition root."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+from prefect import flow
+
+from flows.resources import Resources
+
+log = logging.getLogger(__name__)
+
+
+class Decider:
+    """Decide pending submissions now, without waiting for a schedule.
+
+    On a stack (``PREFECT_API_URL`` set) it sends the contract's received events, which
+    start ``process-submissions`` through its trigger (queued behind a running one, never
+    dropped). Without a Prefect API it runs processing and publishing itself, in one
+    background thread: a request made while a run goes on makes one more run after it
+    (requests in between are one), so none is lost and none runs twice at once.
+    """
+
+    def __init__(self, res: Resources) -> None:
+        import contextvars
+
+        self.res = res
+        # the runs see the Prefect settings of whoever built the decider (a test's harness)
+        self._context = contextvars.copy_context()
+        self._wanted = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.runs = 0
+        self.on_stack = bool(os.environ.get("PREFECT_API_URL"))
+
+    def __call__(self, registered: list[Any]) -> None:
+        if self.on_stack:
+            from tasks.events import contract
+
+            self.res.events.send(contract.received(registered, self.res.units))
+            return
+        self._wanted.set()
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._context.copy().run,
+                    args=(self._loop,),
+                    name="chiso-decide",
+                    daemon=True,
+                )
+                self._thread.start()
+
+    def _loop(self) -> None:
+        while self._wanted.is_set():
+            self._wanted.clear()
+            try:
+                decide_sent(home=str(self.res.settings.home))
+                self.runs += 1
+            except Exception:  # the next request, or the next schedule, tries again
+                log.exception("deciding the sent files failed")
+
+    def idle(self, timeout: float) -> bool:
+        """Wait until no run goes on nor is wanted (tests, benchmarks)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return not self._wanted.is_set() and (thread is None or not thread.is_alive())
+
+
+@flow(name="decide-sent")
+def decide_sent(home: str | None = None) -> dict[str, Any]:
+    """Decide the files units sent through the portal (and any other pending), then
+    publish what changed: ``chiso run`` without collecting (the portal registered them).
+
+    Args:
+        home: chiso's state directory (default: CHISO_HOME).
+    """
+    from flows.process import process_submissions
+    from flows.publish import publish_snapshot
+    from flows.resources import resources
+    from models.periods import local_today
+    from tasks.publish.queries import dirty_periods
+
+    res = resources(home)
+    with res.events.run():
+        processed = process_submissions.fn(home=home)
+        periods = dirty_periods(res.engine, res.units, local_today())
+        published = publish_snapshot.fn(home=home, periods=periods) if periods else []
+    return {"processed": processed, "published": published}
+
+
+def build_portal(res: Resources, decide: Decider | None = None) -> Any:
+    """The portal's resources from the run's: the first source takes the sent files."""
+    from flows.status import groups
+    from models.catalog import reported_figures
+    from portal.context import Portal
+    from tasks.decide.check import Checker
+    from tasks.intake.sources import open_source
+
+    from tasks.warmup import start_api_while_importing_gx
+
+    res.prepare_database()
+    # warm before the first request: GX imported here, not by two request threads at
+    # once (a partially initialised module), and Prefect's API up when there is none
+    start_api_while_importing_gx()
+    settings = res.settings
+    decider = decide or Decider(res)
+    return Portal(
+        engine=res.engine,
+        store=res.store,
+        units=res.units,
+        source=open_source(settings.source_list[0], settings),
+        url=settings.portal_url.rstrip("/"),
+        max_file_bytes=settings.max_file_bytes,
+        open_days=settings.open_days,
+        timely_days=settings.timely_days,
+        figures=list(reported_figures(res.indicators).values()),
+        decide=decider,
+        make_checker=lambda: Checker(
+            res.engine, res.readers, res.units, res.rules(), settings.timely_days
+        ),
+        groups=lambda p: groups(res, p),
+        public_url=settings.public_url,
+    )
