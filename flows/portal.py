@@ -99,7 +99,6 @@ def build_portal(res: Resources, decide: Decider | None = None) -> Any:
     from portal.context import Portal
     from tasks.decide.check import Checker
     from tasks.intake.sources import open_source
-
     from tasks.warmup import start_api_while_importing_gx
 
     res.prepare_database()
