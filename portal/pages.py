@@ -16,7 +16,7 @@ from portal import submissions
 from portal.api import _received
 from portal.auth import FORM_COOKIE, SESSION_COOKIE, Caller, caller, form_ok, portal
 from portal.errors import PortalError
-from portal.periods import unit_periods
+from portal.periods import UnitPeriod, may_send, unit_periods
 from tasks.accounts.secrets import new_token
 from tasks.accounts.signin import Locked, sign_in, sign_out
 from tasks.accounts.store import AccountError, accept_invitation, invitation
@@ -175,14 +175,18 @@ def send_form(request: Request, period: str = "") -> HTMLResponse:
     if found.who.role != Role.UNIT:
         raise PortalError("forbidden", "an officer sends for no unit")
     action = request.url.path.strip("/")
-    return _page(
-        request,
-        "send.html",
-        caller=found,
-        action=action,
-        period=period[:16],
-        periods=_periods(request, found),
-    )
+    choices = _periods(request, found)
+    unit = portal(request).units.get(found.who.unit_code or "")
+    asked = period[:16]
+    if unit and asked and asked not in {c.period for c in choices}:
+        try:  # an older quarter the unit may still send for (a late report, a correction)
+            p = may_send(unit, asked)
+            due = p.due_date(portal(request).timely_days)
+            choices.append(UnitPeriod(str(p), due, "", None, 0))
+            asked = str(p)
+        except ValueError:
+            asked = ""
+    return _page(request, "send.html", caller=found, action=action, period=asked, periods=choices)
 
 
 @router.post("/send")
