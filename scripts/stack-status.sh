@@ -27,6 +27,7 @@ check "redis" redis-cli -h "$PREFECT_REDIS_MESSAGING_HOST" -p "$PREFECT_REDIS_ME
 check "postgresql" pg_isready -q -h 127.0.0.1 -p 5432
 check "s3" "$BIN/python" -c "import boto3,os; boto3.client('s3', endpoint_url=os.environ['CHISO_S3_ENDPOINT_URL']).list_buckets()"
 check "public server" curl -sS --max-time 3 -o /dev/null "$CHISO_PUBLIC_URL/"
+check "portal" curl -sSf --max-time 3 -o /dev/null "$CHISO_PORTAL_URL/healthz"
 online=$(curl -fsS --max-time 3 -X POST -H 'content-type: application/json' -d '{}' \
   "$PREFECT_API_URL/work_pools/chiso-process/workers/filter" 2>/dev/null |
   "$BIN/python" -c "import json,sys; print(' '.join(w['name'] for w in json.load(sys.stdin) if w.get('status') == 'ONLINE'))" 2>/dev/null)

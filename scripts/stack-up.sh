@@ -10,11 +10,13 @@
 #   services        `prefect server services start` (scheduler, triggers, late runs, …)
 #   proxy           HAProxy in front of the replicas: the one API and UI address
 #   public          python -m flows.serve: snapshots/ and docs/ read-only, for the UI links
+#   portal          chiso portal: the units' door (pages and API; accounts by chiso account)
 #   worker-1, -2    two process workers of the chiso-process pool
 #
 # State under $STACK_DIR (default .stack/): pid files, logs, env (source it to use the CLI).
 # Ports (override by variable): PREFECT_PORT 4200 (proxy: UI and API), API_PORT_1 4201,
-# API_PORT_2 4202, S3_PORT 8333, PUBLIC_PORT 8089, REDIS_PORT 6379.
+# API_PORT_2 4202, S3_PORT 8333, PUBLIC_PORT 8089, PORTAL_PORT 8080,
+# REDIS_PORT 6379.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -42,6 +44,7 @@ PREFECT_PORT=${PREFECT_PORT:-4200}
 API_PORT_1=${API_PORT_1:-4201}
 API_PORT_2=${API_PORT_2:-4202}
 PUBLIC_PORT=${PUBLIC_PORT:-8089}
+PORTAL_PORT=${PORTAL_PORT:-8080}
 REDIS_HOST=${REDIS_HOST:-127.0.0.1}
 REDIS_PORT=${REDIS_PORT:-6379}
 PG_USER=${PG_USER:-$(psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1 && echo postgres || echo root)}
@@ -76,6 +79,7 @@ export CHISO_SOURCES='${CHISO_SOURCES:-s3://chiso/inbox/}'
 export CHISO_HOME='${CHISO_HOME:-$STACK/chiso}'
 export CHISO_DATABASE_URL='${CHISO_DATABASE_URL:-postgresql+psycopg://$PG_USER@127.0.0.1:5432/$CHISO_DB}'
 export CHISO_PUBLIC_URL='http://127.0.0.1:$PUBLIC_PORT'
+export CHISO_PORTAL_URL='${CHISO_PORTAL_URL:-http://127.0.0.1:$PORTAL_PORT}'
 ENV
 # shellcheck disable=SC1091
 source "$STACK/env"
@@ -181,9 +185,11 @@ done
 "$BIN/prefect" --no-prompt deploy --all --prefect-file "${PREFECT_FILE:-$ROOT/prefect.yaml}" \
   >"$STACK/logs/deploy.log" 2>&1
 start public "$BIN/python" -m flows.serve --port "$PUBLIC_PORT"
+start portal "$BIN/chiso" portal --port "$PORTAL_PORT"
 start worker-1 "$BIN/prefect" worker start --pool chiso-process --name chiso-worker-1 --limit 2
 start worker-2 "$BIN/prefect" worker start --pool chiso-process --name chiso-worker-2 --limit 2
 wait_for "the public server" public curl -sS -o /dev/null "http://127.0.0.1:$PUBLIC_PORT/"
+wait_for "the portal" portal curl -sSf -o /dev/null "http://127.0.0.1:$PORTAL_PORT/healthz"
 for w in worker-1 worker-2; do alive "$w"; done
 
 cat <<MSG
@@ -193,6 +199,7 @@ chiso stack is up (scripts/stack-status.sh says what runs; scripts/stack-down.sh
   S3 endpoint:         $CHISO_S3_ENDPOINT_URL   key $AWS_ACCESS_KEY_ID / secret $AWS_SECRET_ACCESS_KEY
                        units put files at s3://chiso/inbox/<unit_code>/<period>/<file>
   Published files:     $CHISO_PUBLIC_URL/snapshots/…   and   $CHISO_PUBLIC_URL/docs/
+  Units' portal:       $CHISO_PORTAL_URL   (invite: source $STACK/env && uv run chiso account add --unit CODE --email ADDR)
   Databases:           chiso $CHISO_DATABASE_URL
                        Prefect $PREFECT_API_DATABASE_CONNECTION_URL
   Redis:               $REDIS_HOST:$REDIS_PORT db $PREFECT_REDIS_MESSAGING_DB

@@ -58,6 +58,7 @@ def stack(tmp_path: Path, s3_server: Seaweed, bucket: str) -> Iterator[dict]:
         "API_PORT_1": str(free_port()),
         "API_PORT_2": str(free_port()),
         "PUBLIC_PORT": str(free_port()),
+        "PORTAL_PORT": str(free_port()),
         "CHISO_DB": f"chiso_it_{tag}",
         "PREFECT_DB": f"prefect_it_{tag}",
         "PREFECT_REDIS_MESSAGING_DB": str(redis_db),

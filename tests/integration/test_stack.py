@@ -108,6 +108,37 @@ def test_a_file_in_the_s3_inbox_is_published_by_events_alone(
     assert env["CHISO_DATABASE_URL"].startswith("postgresql+psycopg://")
     assert env["PREFECT_API_DATABASE_CONNECTION_URL"].startswith("postgresql+asyncpg://")
     assert "process-submissions" in stack["cli"](str(BIN / "prefect"), "deployment", "ls")
+    _a_unit_sends_through_the_portal(stack)
+
+
+def _a_unit_sends_through_the_portal(stack: dict) -> None:
+    """A unit invited with the CLI sends a file through the portal's API and sees it
+    decided: the portal registers it and its event starts process-submissions."""
+    import httpx
+
+    unit = "25498"
+    cli = stack["cli"]
+    cli(str(BIN / "chiso"), "account", "add", "--unit", unit, "--email", "xa@tayninh.vn")
+    token = cli(str(BIN / "chiso"), "account", "token", "--email", "xa@tayninh.vn").split()[-1]
+    portal = stack["env"]["CHISO_PORTAL_URL"]
+    auth = {"Authorization": f"Bearer {token}"}
+    doc = json.dumps(valid_doc(unit, "2025Q3"), ensure_ascii=False).encode()
+    sent = httpx.post(
+        f"{portal}/api/v1/submissions",
+        headers=auth,
+        data={"period": "2025Q3"},
+        files={"file": ("báo cáo.json", doc)},
+        timeout=60,
+    )
+    assert sent.status_code == 202, sent.text
+    sid = sent.json()["submission_id"]
+
+    def decided() -> dict | None:
+        got = httpx.get(f"{portal}/api/v1/submissions/{sid}", headers=auth, timeout=30).json()
+        return None if got["status"] == "received" else dict(got)
+
+    report = wait("the sent file decided", decided, timeout=300, every=2)
+    assert report["status"] == "accepted" and report["file"]["name"] == "báo cáo.json"
 
 
 def _links_open(stack: dict, version: str) -> None:

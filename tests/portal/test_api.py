@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from pathlib import Path
 
 import httpx
@@ -191,3 +192,33 @@ def test_checking_records_nothing_and_finds_what_sending_finds(door: Door) -> No
     assert [[p[k] for k in shown] for p in doc["problems"]] == [
         [p[k] for k in shown] for p in sent["problems"]
     ]
+
+
+def test_sent_files_go_to_an_s3_inbox(
+    tmp_path: Path,
+    s3_server: object,
+    bucket: str,
+    prefect_api: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stack's shape: the first source is an S3 prefix and the store is S3 too; a taken
+    name is numbered there as well (put with If-None-Match)."""
+    import boto3
+
+    from tests.support.portal import running_door
+
+    endpoint = s3_server.endpoint  # type: ignore[attr-defined]
+    monkeypatch.setenv("CHISO_S3_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("CHISO_OBJECT_STORE", f"s3://{bucket}/")
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with running_door(tmp_path / "home", f"s3://{bucket}/inbox/", tmp_path) as door:
+        with door.client("a@x.vn") as c:
+            first = _send(c, Q, "r.json", _json_file())
+            time.sleep(1.1)  # S3 times are to the second; a tie would go by the key's order
+            second = _send(c, Q, "r.json", _json_file(reported_by="B"))
+        assert first.status_code == second.status_code == 202
+        assert door.decided("a@x.vn", second.json()["submission_id"])["status"] == "accepted"
+        assert door.decided("a@x.vn", first.json()["submission_id"])["status"] == "superseded"
+    s3 = boto3.client("s3", endpoint_url=endpoint)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="inbox/")["Contents"]]
+    assert sorted(keys) == [f"inbox/{UNIT_A}/{Q}/r (2).json", f"inbox/{UNIT_A}/{Q}/r.json"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,23 +59,18 @@ def serve(app: Any) -> tuple[uvicorn.Server, threading.Thread, str]:
     return server, thread, f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture
-def door(
-    tmp_path: Path, chiso_db: str, prefect_api: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Door]:
-    """A portal on a fresh home, with accounts a@ (unit A), b@ (unit B), o@ (officer),
-    each with an API token; a@ and o@ also with a password."""
+@contextmanager
+def running_door(home: Path, sources: str, inbox: Path) -> Iterator[Door]:
+    """A portal over the settings of the environment, ``home`` and ``sources``, with
+    accounts a@ (unit A), b@ (unit B), o@ (officer), each with an API token; a@ and o@
+    also with a password."""
     from flows.portal import Decider, build_portal
     from flows.resources import Resources
     from flows.settings import load_settings
     from portal.app import create_app
     from tasks.accounts.store import accept_invitation, add_account, issue_token
 
-    inbox, home = tmp_path / "inbox", tmp_path / "home"
-    inbox.mkdir()
-    monkeypatch.setenv("CHISO_MAX_FILE_MB", "1")
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    res = Resources(load_settings(home, str(inbox)))
+    res = Resources(load_settings(home, sources))
     decider = Decider(res)
     app = create_app(build_portal(res, decider))
     server, thread, url = serve(app)
@@ -84,11 +80,26 @@ def door(
         d.tokens[email] = issue_token(res.engine, email)
     for email in ("a@x.vn", "o@x.vn"):
         accept_invitation(res.engine, d.invites.pop(email), PASSWORD)
-    yield d
-    decider.idle(300)
-    server.should_exit = True
-    thread.join(30)
-    res.engine.dispose()
+    try:
+        yield d
+    finally:
+        decider.idle(300)
+        server.should_exit = True
+        thread.join(30)
+        res.engine.dispose()
+
+
+@pytest.fixture
+def door(
+    tmp_path: Path, chiso_db: str, prefect_api: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Door]:
+    """A portal on a fresh home (SQLite or PostgreSQL) and a local inbox, files to 1 MB."""
+    inbox, home = tmp_path / "inbox", tmp_path / "home"
+    inbox.mkdir()
+    monkeypatch.setenv("CHISO_MAX_FILE_MB", "1")
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with running_door(home, str(inbox), inbox) as d:
+        yield d
 
 
 def form_token(client: httpx.Client, path: str) -> str:

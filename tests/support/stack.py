@@ -59,6 +59,7 @@ def running_stack(
         "API_PORT_1": str(free_port()),
         "API_PORT_2": str(free_port()),
         "PUBLIC_PORT": str(free_port()),
+        "PORTAL_PORT": str(free_port()),
         "S3_PORT": str(free_port()),
         "CHISO_DB": f"chiso_bench_{tag}",
         "PREFECT_DB": f"prefect_bench_{tag}",
