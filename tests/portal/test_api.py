@@ -222,3 +222,60 @@ def test_sent_files_go_to_an_s3_inbox(
     s3 = boto3.client("s3", endpoint_url=endpoint)
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="inbox/")["Contents"]]
     assert sorted(keys) == [f"inbox/{UNIT_A}/{Q}/r (2).json", f"inbox/{UNIT_A}/{Q}/r.json"]
+
+
+def test_an_upload_landing_while_a_collection_runs_is_decided_once(door: Door) -> None:
+    """The portal registers a sent file while a scheduled collection of the same inbox
+    runs, and the portal's own deciding runs beside a processing run: every submission is
+    registered once and decided once (the claims), whatever the interleaving."""
+    import contextvars
+    import threading
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from flows.collect import collect_submissions
+    from flows.process import process_submissions
+    from tests.support.inbox import at, write
+
+    for unit in ("25486", "25489", "25498"):  # files that arrived by the folder
+        write(
+            door.inbox,
+            f"{unit}/{Q}/r.json",
+            valid_doc(unit),
+            at(date(2025, 10, 3)),
+        )
+    home = str(door.home)
+    errors: list[BaseException] = []
+
+    def scheduled() -> None:
+        try:
+            collect_submissions(home=home, inbox=str(door.inbox))
+            process_submissions(home=home)
+        except BaseException as exc:
+            errors.append(exc)
+
+    # the thread sees this test's Prefect API (the harness's settings are context variables)
+    runner = threading.Thread(target=contextvars.copy_context().run, args=(scheduled,))
+    runner.start()
+    ids = []
+    with door.client("a@x.vn") as c:
+        for n in range(3):
+            r = _send(c, Q, f"r{n}.json", _json_file(reported_by=f"n{n}"))
+            assert r.status_code == 202, r.text
+            ids.append(r.json()["submission_id"])
+    runner.join(300)
+    assert not errors, errors
+    for sid in ids:
+        assert door.decided("a@x.vn", sid)["status"] in ("accepted", "superseded")
+    assert door.decider.idle(300)
+    process_submissions(home=home)  # whatever is left
+    with door.res.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT submission_id, count(*) FROM decision GROUP BY submission_id")
+        ).all()
+        subs = conn.execute(
+            text("SELECT count(*), count(DISTINCT source_uri) FROM submission")
+        ).one()
+    assert subs[0] == subs[1] == 6  # three sent, three from the folder, each registered once
+    assert len(rows) == 6 and all(n == 1 for _, n in rows)
