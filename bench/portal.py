@@ -1,0 +1,180 @@
+"""The portal on the embedded defaults (issue 22): how long a sent file takes to show as
+decided, and the portal serving many units at once.
+
+    uv run python bench/portal.py [--sends 20] [--units 96]
+
+1. ``--sends`` files sent one after the other by one unit (API, token): the time from the
+   POST to the submission's GET answering decided; median and worst.
+2. ``--units`` units at once, each signing in (pages), reading its home and sending one
+   file (API with its session and CSRF token): every request's time; none may fail, and
+   every file must be decided exactly once.
+
+The portal runs in this process (uvicorn in a thread, the embedded deciding thread, the
+ephemeral Prefect API it starts); the home is a temporary folder (SQLite). Prints a table
+and writes ``bench/results/portal.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "mật khẩu đủ dài 123"
+
+
+def _doc(unit: str, n: int) -> bytes:
+    from tests.support.inbox import valid_doc
+
+    doc = valid_doc(unit)
+    doc["reported_by"] = f"lần {n}"
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+def _wait_decided(client: httpx.Client, sid: str, timeout: float = 300) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if client.get(f"/api/v1/submissions/{sid}").json()["status"] != "received":
+            return time.monotonic()
+        time.sleep(0.05)
+    raise TimeoutError(sid)
+
+
+def sequential(url: str, token: str, unit: str, sends: int) -> list[float]:
+    out = []
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120) as c:
+        for n in range(sends):
+            start = time.monotonic()
+            r = c.post(
+                "/api/v1/submissions",
+                data={"period": "2025Q3"},
+                files={"file": (f"r{n}.json", _doc(unit, n))},
+            )
+            r.raise_for_status()
+            out.append(_wait_decided(c, r.json()["submission_id"]) - start)
+    return out
+
+
+def one_unit(url: str, email: str, unit: str) -> tuple[list[float], str]:
+    times = []
+    with httpx.Client(base_url=url, timeout=120) as c:
+        t = time.monotonic()
+        page = c.get("/signin").text
+        times.append(time.monotonic() - t)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)[1]  # type: ignore[index]
+        t = time.monotonic()
+        r = c.post("/signin", data={"email": email, "password": PASSWORD, "csrf": csrf})
+        times.append(time.monotonic() - t)
+        assert r.status_code == 303, r.status_code
+        t = time.monotonic()
+        home = c.get("/")
+        times.append(time.monotonic() - t)
+        assert home.status_code == 200
+        token = re.search(r'name="csrf" value="([^"]+)"', home.text)[1]  # type: ignore[index]
+        t = time.monotonic()
+        r = c.post(
+            "/api/v1/submissions",
+            data={"period": "2025Q3"},
+            files={"file": ("r.json", _doc(unit, 0))},
+            headers={"X-CSRF-Token": token},
+        )
+        times.append(time.monotonic() - t)
+        assert r.status_code == 202, r.text
+        return times, r.json()["submission_id"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sends", type=int, default=20)
+    parser.add_argument("--units", type=int, default=96)
+    args = parser.parse_args()
+    from sqlalchemy import text
+
+    from flows.portal import Decider, build_portal
+    from flows.resources import Resources
+    from flows.run import quiet_offline
+    from flows.settings import load_settings
+    from portal.app import create_app
+    from tasks.accounts.store import accept_invitation, add_account, issue_token
+    from tests.support.hostile import communes
+    from tests.support.portal import serve
+
+    quiet_offline()
+    work = Path(tempfile.mkdtemp(prefix="chiso-portal-bench-"))
+    inbox = work / "inbox"
+    inbox.mkdir()
+    res = Resources(load_settings(work / "home", str(inbox)))
+    decider = Decider(res)
+    started = time.monotonic()
+    app = create_app(build_portal(res, decider))
+    server, thread, url = serve(app)
+    warm = time.monotonic() - started
+    units = communes()[: max(args.units, 1)]
+    for i, unit in enumerate(units):
+        _, invite = add_account(res.engine, res.units, f"u{i}@x.vn", unit, None)
+        accept_invitation(res.engine, invite, PASSWORD)
+    token = issue_token(res.engine, "u0@x.vn")
+    # the first decision also starts what deciding needs (Prefect's flow machinery)
+    first = sequential(url, token, units[0], 1)
+    times = sequential(url, token, units[0], args.sends)
+    with ThreadPoolExecutor(len(units)) as pool:
+        t0 = time.monotonic()
+        done = list(pool.map(lambda iu: one_unit(url, f"u{iu[0]}@x.vn", iu[1]), enumerate(units)))
+        burst = time.monotonic() - t0
+    deadline = time.monotonic() + 600
+    ids = [sid for _, sid in done]
+    decider.idle(600)
+    with res.engine.connect() as conn:
+        while time.monotonic() < deadline:
+            pending = conn.execute(
+                text("SELECT count(*) FROM submission WHERE status = 'received'")
+            ).scalar_one()
+            if not pending:
+                break
+            time.sleep(0.5)
+        counts = dict(
+            conn.execute(
+                text("SELECT submission_id, count(*) FROM decision GROUP BY submission_id")
+            ).all()
+        )
+    all_requests = [t for ts, _ in done for t in ts]
+    result = {
+        "portal_start_s": round(warm, 2),
+        "first_send_to_decided_s": round(first[0], 2),
+        "sends": args.sends,
+        "send_to_decided_median_s": round(statistics.median(times), 2),
+        "send_to_decided_worst_s": round(max(times), 2),
+        "units_at_once": len(units),
+        "burst_wall_s": round(burst, 2),
+        "requests": len(all_requests),
+        "request_median_s": round(statistics.median(all_requests), 3),
+        "request_worst_s": round(max(all_requests), 3),
+        "requests_over_5_s": sum(t > 5 for t in all_requests),
+        "decided_once": sum(counts.get(s) == 1 for s in ids),
+        "decided_twice_or_more": sum(counts.get(s, 0) > 1 for s in ids),
+        "not_decided": sum(s not in counts for s in ids),
+    }
+    for k, v in result.items():
+        print(f"{k:28} {v}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "portal.json").write_text(json.dumps(result, indent=2))
+    server.should_exit = True
+    thread.join(30)
+    ok = result["decided_once"] == len(ids) and result["requests_over_5_s"] == 0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
