@@ -14,6 +14,7 @@ from portal.auth import Caller, api_caller, portal, unit_of
 from portal.errors import PortalError
 from portal.periods import may_send, unit_periods
 from portal.upload import receive
+from tasks.intake.parse import file_format
 from tasks.intake.template import build_workbook
 from tasks.intake.upload import UploadError, place_file, register_placed, safe_name
 
@@ -74,6 +75,8 @@ async def _received(request: Request, c: Caller) -> tuple[str, Period, Any]:
             got.filename = safe_name(got.filename)
         except UploadError as exc:
             raise PortalError("bad_file", str(exc)) from None
+        if file_format(got.filename) == "other":
+            raise PortalError("bad_file", "send an .xlsx workbook or a .json document")
     except PortalError:
         got.discard()
         raise

@@ -80,6 +80,7 @@ def test_every_error_code(door: Door) -> None:
         _error(c.post("/api/v1/submissions", data={"period": Q}), 400)  # no file
         _error(c.post("/api/v1/submissions", json={"period": Q}), 400)  # not a form
         _error(_send(c, Q, "...", _json_file()), 400)  # a name that is nothing
+        _error(_send(c, Q, "report.pdf", b"%PDF-1.4"), 400)  # a format chiso does not read
         _error(c.get("/api/v1/submissions/nope"), 404)
         _error(c.get("/api/v1/template", params={"period": "x"}), 400)
         _error(_send(c, Q, "big.json", b"x" * (1024 * 1024 + 1)), 413)
