@@ -76,3 +76,38 @@ def test_status_defaults_to_the_quarter_ended_by_the_local_calendar(
     assert [c.strip() for c in lines["TN_FORMER"].split("│")[4:9]] == ["36", "0", "0", "0", "36"]
     assert [c.strip() for c in lines["LA_FORMER"].split("│")[4:9]] == ["60", "0", "0", "0", "60"]
     assert [c.strip() for c in lines["80"].split("│")[4:9]] == ["96", "0", "0", "0", "96"]
+
+
+def test_accounts_from_the_command_line(tmp_path: Path) -> None:
+    """``chiso account``: an invitation link on the portal's address, a token on the last
+    line (stored hashed, shown once), the list, disabling; usage errors exit 2."""
+    from sqlalchemy import create_engine, text
+
+    home = str(tmp_path / "home")
+    env = {"CHISO_PORTAL_URL": "https://chiso.example.vn/"}
+    done = chiso(
+        "account", "add", "--unit", "025459", "--email", "Xa@Example.vn", "--home", home, **env
+    )
+    assert done.returncode == 0, done.stderr
+    assert "unit account xa@example.vn of unit 25459" in done.stdout
+    assert "https://chiso.example.vn/invite/" in done.stdout
+    token = chiso("account", "token", "--email", "xa@example.vn", "--home", home).stdout.split()[-1]
+    assert token.startswith("chiso_") and len(token) > 40
+    engine = create_engine(f"sqlite:///{home}/chiso.db")
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT token_hash, password_hash FROM account")).one()
+    engine.dispose()
+    assert stored[0] != token and len(stored[0]) == 64 and stored[1] is None
+    for args, said in (
+        (["account", "add", "--unit", "99999", "--email", "a@b.vn"], "unknown reporting unit"),
+        (["account", "add", "--unit", "25459", "--email", "xa@example.vn"], "exists already"),
+        (["account", "add", "--unit", "25459", "--officer", "--email", "c@b.vn"], "--unit CODE"),
+        (["account", "add", "--email", "not an address"], "--unit CODE"),
+        (["account", "token", "--email", "nobody@b.vn"], "no account"),
+    ):
+        done = chiso(*args, "--home", home)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert said in done.stderr and "Traceback" not in done.stderr
+    assert chiso("account", "disable", "--email", "xa@example.vn", "--home", home).returncode == 0
+    listed = chiso("account", "list", "--home", home).stdout
+    assert "xa@example.vn\tunit\t25459\tdisabled\tinvited" in listed
