@@ -76,3 +76,21 @@ def test_a_store_that_returns_nothing_fails_the_batch(tmp_path: Path) -> None:
             read.read_items(store, subs, readers, slice_size=2)
     finally:
         readers.close()
+
+
+def test_a_batch_is_cut_where_its_parsed_files_pass_the_budget(tmp_path: Path) -> None:
+    """Sized by memory as well as count: past the budget no further slice is fetched, the
+    first files within it are returned (one at least), the rest stay pending."""
+    from tasks.intake.bounds import parsed_size
+
+    store, subs, files = _archive(tmp_path, 9)
+    costs = [parsed_size(parse_file(n, d, Limits())) for n, d in files]
+    budget = sum(costs[:4])
+    readers = Readers(Limits(), workers=2)
+    try:
+        items = read.read_items(store, subs, readers, slice_size=2, budget=budget)
+        one = read.read_items(store, subs, readers, slice_size=2, budget=1)
+    finally:
+        readers.close()
+    assert [i.submission_id for i in items] == [s.id for s in subs[:4]]
+    assert [i.submission_id for i in one] == [subs[0].id]
