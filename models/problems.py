@@ -28,6 +28,13 @@ class Problem:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def of(cls, record: dict[str, Any]) -> Problem:
+        """A problem from its stored or reported record (keys added since, such as a
+        feedback report's ``expected_vi``, are left out)."""
+        known: dict[str, Any] = {k: record.get(k) for k in cls.__dataclass_fields__}
+        return cls(**known)
+
 
 def problem(
     code: Code | str,

@@ -23,7 +23,7 @@ def add_warnings(
             sub = s.get(Submission, sid)
             if sub is None:
                 continue
-            have = [Problem(**p) for p in sub.problems]
+            have = [Problem.of(p) for p in sub.problems]
             added = [p for p in new if p not in have]
             if not added:
                 continue

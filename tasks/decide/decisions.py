@@ -91,7 +91,7 @@ def at_intake(items: list[Item], subs: dict[str, Submission]) -> dict[str, list[
     for it in items:
         kept = [p for p in subs[it.submission_id].problems or [] if p.get("code") in INTAKE_CODES]
         if kept:
-            out[it.submission_id] = [Problem(**p) for p in kept]
+            out[it.submission_id] = [Problem.of(p) for p in kept]
     return out
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from models.expected import vietnamese
 from models.periods import LOCAL_NOTE, local_text
 from models.problems import Problem, Severity, counts_by_code
 from models.submission import Status
@@ -78,9 +79,14 @@ def report(
         + ("" if not total else f": {errors} lỗi, {total - errors} cảnh báo"),
         "message_en": {Status.ACCEPTED: "Accepted", Status.REJECTED: "Rejected"}[Status(status)]
         + ("" if not total else f": {errors} errors, {total - errors} warnings"),
-        "problems": [p.to_dict() for p in problems],
+        "problems": [with_vietnamese(p.to_dict()) for p in problems],
         "problem_counts": counts,
     }
+
+
+def with_vietnamese(found: dict[str, Any]) -> dict[str, Any]:
+    """A problem's record with ``expected_vi`` beside its ``expected``."""
+    return {**found, "expected_vi": vietnamese(found.get("expected"))}
 
 
 def _severity(problems: list[Problem], code: str) -> str:
@@ -103,7 +109,7 @@ _PAGES = pages(Path(__file__).parent / "templates")
 
 def to_html(doc: dict[str, Any]) -> bytes:
     """A self-contained page (no scripts, no external assets), Vietnamese first."""
-    shown = counts_by_code([Problem(**p) for p in doc["problems"]])
+    shown = counts_by_code([Problem.of(p) for p in doc["problems"]])
     more = [
         (code, n, shown.get(code, 0))
         for code, n in doc.get("problem_counts", {}).items()

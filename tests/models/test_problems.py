@@ -48,3 +48,22 @@ def test_a_value_of_200_characters_is_shown_whole_and_a_sheet_name_is_bounded() 
     assert problem(Code.TEXT_TOO_LONG, value="v" * 201).value == "v" * 200 + "…"
     assert problem(Code.SHEET_MISSING, sheet="s" * 201).sheet == "s" * 199 + "…"
     assert problem(Code.SHEET_MISSING, sheet="s" * 200).sheet == "s" * 200
+
+
+def test_every_expected_text_the_checks_write_has_its_vietnamese() -> None:
+    """Each phrase of ``expected`` found in the code's literals is translated (a new
+    check's English alone would fall back to itself, which this test catches)."""
+    import re
+    from pathlib import Path
+
+    from models.expected import vietnamese
+
+    root = Path(__file__).resolve().parents[2]
+    found = set()
+    for path in [*root.glob("tasks/**/*.py"), *root.glob("expectations/*.py")]:
+        found |= set(re.findall(r'expected="([^"{}]+)"', path.read_text("utf-8")))
+    assert len(found) > 25
+    untranslated = sorted(t for t in found if t.strip(", ") and vietnamese(t) == t)
+    assert untranslated == [], untranslated
+    assert vietnamese("at most 20 MB") == "tối đa 20 MB"
+    assert vietnamese("valid JSON (line 3, col 4)") == "JSON hợp lệ (dòng 3, cột 4)"
