@@ -14,7 +14,8 @@ SeaweedFS. With
 
 Then waits until the API has stored every event it will (no change for 30 s), and prints
 and writes to bench/results/stack_events-<units>-<paced|unpaced>.json: the events chiso
-sent (one received and one decision per submission, the period events) against those the
+sent (contract v4: batch events naming every submission received and decided, the period
+events) against those the
 API stored, by name; dropped-message lines in the stack's logs; the backfill's wall time;
 the time from its end until the last event was stored; and the CPU seconds each part of
 the stack spent, per stored event.
@@ -44,9 +45,8 @@ from stack_latency import machine_cpu
 from tests.support.stack import cpu_seconds, running_stack
 
 NAMES = [
-    "chiso.submission.received",
-    "chiso.submission.accepted",
-    "chiso.submission.rejected",
+    "chiso.submissions.received",
+    "chiso.submissions.decided",
     "chiso.period.updated",
 ]
 UNPACED = (
@@ -58,29 +58,41 @@ SETTLED_S = 30.0
 
 
 def stored(api: str) -> dict[str, int]:
-    """How many events of each of chiso's names the API has stored."""
-    out = {}
+    """How many events of each of chiso's names the API has stored, and how many
+    submissions and decisions the stored batch events name (contract v4)."""
+    out: dict[str, int] = {}
+    named = {"received": 0, "accepted": 0, "rejected": 0}
     for name in NAMES:
         body = {
             "filter": {"event": {"name": [name]}, "occurred": {"since": "2000-01-01T00:00:00Z"}},
-            "limit": 1,
+            "limit": 50,
         }
-        out[name] = int(httpx.post(f"{api}/events/filter", json=body, timeout=120).json()["total"])
-    return out
+        page = httpx.post(f"{api}/events/filter", json=body, timeout=120).json()
+        out[name] = int(page["total"])
+        events = list(page["events"])
+        while page.get("next_page") and name != "chiso.period.updated":
+            page = httpx.get(page["next_page"], timeout=120).json()
+            events += page["events"]
+        for e in events:
+            payload = e["payload"]
+            named["received"] += len(payload.get("submissions", []))
+            named["accepted"] += len(payload.get("accepted", []))
+            named["rejected"] += len(payload.get("rejected", []))
+    return out | {f"named {k}": v for k, v in named.items()}
 
 
 def sent(database_url: str) -> dict[str, int]:
-    """What chiso sent, from its database: a received event per submission, a decision
-    event per decision."""
+    """What chiso's events must name, from its database: every submission received,
+    every decision taken."""
     engine = create_engine(database_url)
     with engine.connect() as c:
         subs = c.execute(text("SELECT count(*) FROM submission")).scalar_one()
         by = dict(c.execute(text("SELECT status, count(*) FROM decision GROUP BY status")).all())
     engine.dispose()
     return {
-        "chiso.submission.received": int(subs),
-        "chiso.submission.accepted": int(by.get("accepted", 0)),
-        "chiso.submission.rejected": int(by.get("rejected", 0)),
+        "named received": int(subs),
+        "named accepted": int(by.get("accepted", 0)),
+        "named rejected": int(by.get("rejected", 0)),
     }
 
 
@@ -133,7 +145,7 @@ def main() -> None:
             capture_output=True,
             text=True,
         ).stdout
-    total = sum(counts.values())
+    total = sum(counts[n] for n in NAMES)  # events, not the submissions they name
     cpu = {k: round(cpu1[k] - cpu0.get(k, 0), 1) for k in cpu1 if not k.startswith("worker")}
     result: dict[str, Any] = {
         "units": args.units,

@@ -141,7 +141,7 @@ def measure(
         f"{api}/events/filter",
         json={
             "filter": {
-                "event": {"name": ["chiso.submission.received"]},
+                "event": {"name": ["chiso.submissions.received"]},
                 "occurred": {"since": "2000-01-01T00:00:00Z"},
             },
             "limit": 1,

@@ -46,19 +46,42 @@ def labels(units: UnitCatalog, unit: str | None, period: str | None) -> dict[str
     return {"unit": found.code if found else None, "period": str(quarter) if quarter else None}
 
 
-def received(registered: Iterable[Registered], units: UnitCatalog) -> list[Event]:
-    """One ``chiso.submission.received`` per new submission."""
-    at = _now()
+BATCH_EVENT = 1000  # submissions named by one event at most (contract v4, section 7)
+
+
+def _periods_related(periods: Iterable[str | None]) -> list[dict[str, str]]:
+    """The batch's periods, each a related resource of role ``period``."""
     return [
-        event(
-            "chiso.submission.received",
-            resource("submission", r.submission_id, **labels(units, r.unit, r.period)),
-            {"submission_id": r.submission_id},
-            at,
-        )
-        for r in registered
-        if r.new
+        {"prefect.resource.id": f"chiso.period.{p}", "prefect.resource.role": "period"}
+        for p in sorted({p for p in periods if p})
     ]
+
+
+def batch_event(name: str, members: list[Any], payload: dict[str, Any], at: str) -> Event:
+    """One event for a batch: resource ``chiso.batch.<uuid>``, its periods related."""
+    found = event(name, {"prefect.resource.id": f"chiso.batch.{uuid.uuid4()}"}, payload, at)
+    found["related"] = _periods_related(m.period for m in members)
+    return found
+
+
+def received(registered: Iterable[Registered], units: UnitCatalog) -> list[Event]:
+    """One ``chiso.submissions.received`` per batch of at most :data:`BATCH_EVENT` new
+    submissions; each named with its unit and period as the catalog and the calendar know
+    them (never the raw path)."""
+    at = _now()
+    new = [_Named(r.submission_id, **labels(units, r.unit, r.period)) for r in registered if r.new]
+    out = []
+    for start in range(0, len(new), BATCH_EVENT):
+        part = new[start : start + BATCH_EVENT]
+        payload = {"submissions": [{"id": n.id, "unit": n.unit, "period": n.period} for n in part]}
+        out.append(batch_event("chiso.submissions.received", part, payload, at))
+    return out
+
+
+class _Named(NamedTuple):
+    id: str
+    unit: str | None
+    period: str | None
 
 
 class Decided(NamedTuple):
@@ -78,17 +101,19 @@ class Decided(NamedTuple):
 
 
 def decided(decisions: Iterable[Decided]) -> list[Event]:
-    """``chiso.submission.accepted|rejected`` per submission."""
+    """One ``chiso.submissions.decided`` per batch of at most :data:`BATCH_EVENT`
+    decisions: ``{"accepted": [ids], "rejected": [ids]}``, their periods related."""
     at = _now()
-    return [
-        event(
-            f"chiso.submission.{d.status}",
-            resource("submission", d.submission_id, unit=d.unit_code, period=d.period),
-            {"submission_id": d.submission_id, "errors": d.errors, "warnings": d.warnings},
-            at,
-        )
-        for d in decisions
-    ]
+    done = list(decisions)
+    out = []
+    for start in range(0, len(done), BATCH_EVENT):
+        part = done[start : start + BATCH_EVENT]
+        payload = {
+            "accepted": [d.submission_id for d in part if d.status == "accepted"],
+            "rejected": [d.submission_id for d in part if d.status == "rejected"],
+        }
+        out.append(batch_event("chiso.submissions.decided", part, payload, at))
+    return out
 
 
 def touched(decisions: Iterable[Decided]) -> dict[str, list[str]]:

@@ -135,7 +135,10 @@ class EventSender:
                 sent = 0
                 for start in range(0, len(events), self.batch):
                     chunk = sendable(
-                        [e | {"related": related} for e in events[start : start + self.batch]]
+                        [
+                            e | {"related": [*e.get("related", []), *related]}
+                            for e in events[start : start + self.batch]
+                        ]
                     )
                     window.make_room(client, len(chunk))
                     sent += _post(client, chunk)

@@ -163,27 +163,25 @@ def test_a_folder_name_not_utf8_drops_no_event(ran: dict[str, Any]) -> None:
     home, api = ran["home"], ran["api"]
     sub = _sub(home, ODD_FOLDER)
     assert sub.status == "rejected" and "path_mismatch" in _codes(home, sub)
-    ids = [s.id for s in submissions(home).values()]
+    ids = {s.id for s in submissions(home).values()}
     body = {
         "filter": {
-            "event": {"name": ["chiso.submission.received"]},
-            "resource": {"id": [f"chiso.submission.{i}" for i in ids]},
+            "event": {"name": ["chiso.submissions.received"]},
+            "resource": {"id_prefix": ["chiso.batch."]},
             "occurred": {"since": "2000-01-01T00:00:00Z"},
         },
         "limit": 50,
     }
+    named: dict[str, dict[str, Any]] = {}
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         found = httpx.post(f"{api}/events/filter", json=body, timeout=10).json()["events"]
-        if len(found) >= len(ids):
+        named = {x["id"]: x for e in found for x in e["payload"]["submissions"] if x["id"] in ids}
+        if set(named) == ids:
             break
         time.sleep(0.5)
-    assert {e["resource"]["prefect.resource.id"] for e in found} == {
-        f"chiso.submission.{i}" for i in ids
-    }
-    odd = [e for e in found if e["resource"]["prefect.resource.id"].endswith(sub.id)]
-    assert odd[0]["resource"]["chiso.unit"] == ODD_FOLDER  # from the catalog
-    assert "chiso.period" not in odd[0]["resource"]  # no quarter named: no label
+    assert set(named) == ids  # every submission of both runs, the odd folder's too
+    assert named[sub.id] == {"id": sub.id, "unit": ODD_FOLDER, "period": None}  # the catalog's
 
 
 def test_an_unterminated_string_of_escaped_quotes_is_invalid_json_at_once(

@@ -4,6 +4,7 @@ trigger listens for an event chiso emits and turns it into parameters its flow t
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,10 @@ def test_each_trigger_takes_an_event_chiso_emits_into_parameters_its_flow_accept
                 assert trigger["match_related"]["prefect.resource.name"] == name
                 continue
             event = emitted[expected]  # a name chiso emits
+            # ... on a resource the trigger matches
+            assert fnmatch(
+                event["resource"]["prefect.resource.id"], trigger["match"]["prefect.resource.id"]
+            )
             params = {
                 k: jinja2.Template(v).render(event=event) if isinstance(v, str) else v
                 for k, v in (trigger.get("parameters") or {}).items()

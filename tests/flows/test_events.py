@@ -26,14 +26,23 @@ def _events(api: str, name: str, resource: dict[str, Any]) -> list[dict[str, Any
     return list(httpx.post(f"{api}/events/filter", json=body, timeout=10).json()["events"])
 
 
-def _wait_for(api: str, name: str, resource: dict[str, Any], count: int) -> list[dict[str, Any]]:
+def _naming(api: str, name: str, ids: set[str], key: Any) -> list[dict[str, Any]]:
+    """The batch events of ``name`` whose payload (read by ``key``) names any of ``ids``,
+    waited for until together they name them all."""
     deadline = time.monotonic() + 60
-    while len(found := _events(api, name, resource)) < count and time.monotonic() < deadline:
+    while True:
+        found = [
+            e
+            for e in _events(api, name, {"id_prefix": ["chiso.batch."]})
+            if set(key(e["payload"])) & ids
+        ]
+        named = {i for e in found for i in key(e["payload"])}
+        if ids <= named or time.monotonic() > deadline:
+            return found
         time.sleep(0.5)
-    return found
 
 
-def test_one_event_per_submission_and_one_per_period(tmp_path: Path, prefect_api: str) -> None:
+def test_one_event_per_batch_and_one_per_period(tmp_path: Path, prefect_api: str) -> None:
     # chiso's database plays no part in the events: SQLite only (the suite's time)
     from flows.collect import collect_submissions
     from flows.process import process_submissions
@@ -47,25 +56,29 @@ def test_one_event_per_submission_and_one_per_period(tmp_path: Path, prefect_api
     process_submissions(home=str(home))
     subs = submissions(home)
     ids = {s.id for s in subs.values()}
-    ours = {"id": [f"chiso.submission.{i}" for i in ids]}
 
-    received = _wait_for(prefect_api, "chiso.submission.received", ours, 4)
-    assert {e["resource"]["prefect.resource.id"] for e in received} == {
-        f"chiso.submission.{i}" for i in ids
+    def listed(payload: dict[str, Any]) -> list[str]:
+        return [x["id"] for x in payload.get("submissions", [])]
+
+    (received,) = _naming(prefect_api, "chiso.submissions.received", ids, listed)
+    assert received["resource"]["prefect.resource.id"].startswith("chiso.batch.")
+    assert {(x["unit"], x["period"]) for x in received["payload"]["submissions"]} == {
+        (u, period) for u in ("25459", "25480", "25486", "25489")
     }
-    assert {e["resource"]["chiso.unit"] for e in received} == {"25459", "25480", "25486", "25489"}
-    # the collect run that emitted them, and only it (each related resource costs the API)
-    related = [e["related"] for e in received]
-    assert [len(r) for r in related] == [1] * 4
-    assert {r[0]["prefect.resource.id"] for r in related} == {related[0][0]["prefect.resource.id"]}
-    assert related[0][0]["prefect.resource.role"] == "flow-run"
+    related = received["related"]
+    roles = sorted(r["prefect.resource.role"] for r in related)
+    assert roles == ["flow-run", "period"]  # its period, and the collect run that sent it
+    assert f"chiso.period.{period}" in {r["prefect.resource.id"] for r in related}
 
-    accepted = _wait_for(prefect_api, "chiso.submission.accepted", ours, 3)
-    assert sorted(e["payload"]["submission_id"] for e in accepted) == sorted(
+    def both(payload: dict[str, Any]) -> list[str]:
+        return [*payload.get("accepted", []), *payload.get("rejected", [])]
+
+    (decided,) = _naming(prefect_api, "chiso.submissions.decided", ids, both)
+    assert sorted(decided["payload"]["accepted"]) == sorted(
         s.id for s in subs.values() if s.status == "accepted"
     )
-    rejected = _wait_for(prefect_api, "chiso.submission.rejected", ours, 1)
-    assert [e["payload"]["errors"] > 0 for e in rejected] == [True]
+    assert decided["payload"]["rejected"] == [s.id for s in subs.values() if s.status == "rejected"]
+    assert len(decided["payload"]["accepted"]) == 3
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         updates = _events(prefect_api, "chiso.period.updated", {"id": [f"chiso.period.{period}"]})
@@ -74,6 +87,10 @@ def test_one_event_per_submission_and_one_per_period(tmp_path: Path, prefect_api
         time.sleep(0.5)
     assert len(mine) == 1
     assert mine[0]["payload"]["period"] == mine[0]["resource"]["chiso.period"] == period
+    # the v3 events, one per submission, are no longer sent
+    old = ["chiso.submission.received", "chiso.submission.accepted", "chiso.submission.rejected"]
+    for name in old:
+        assert not _events(prefect_api, name, {"id": [f"chiso.submission.{i}" for i in ids]})
 
 
 def test_a_failed_run_hands_over_what_it_queued_before_it_ends(

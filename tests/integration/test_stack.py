@@ -72,19 +72,23 @@ def test_a_file_in_the_s3_inbox_is_published_by_events_alone(
     names = [
         e["event"]
         for e in _events(
-            api, ["chiso.submission.received", "chiso.submission.accepted", "chiso.period.updated"]
+            api, ["chiso.submissions.received", "chiso.submissions.decided", "chiso.period.updated"]
         )
     ]
     assert {
-        "chiso.submission.received",
-        "chiso.submission.accepted",
+        "chiso.submissions.received",
+        "chiso.submissions.decided",
         "chiso.period.updated",
     } <= set(names)
     updated = _events(api, ["chiso.period.updated"])[0]
     assert updated["payload"]["period"] == "2025Q3" and updated["payload"]["submission_ids"]
     assert updated["resource"]["chiso.period"] == "2025Q3"
-    # the burst of received events started one process-submissions run, not one each
-    assert len(_events(api, ["chiso.submission.received"])) == len(UNITS)
+    # events per batch (contract v4): the collect's three new files are one event, and it
+    # started one process-submissions run
+    received = _events(api, ["chiso.submissions.received"])
+    listed = [x["unit"] for e in received for x in e["payload"]["submissions"]]
+    assert sorted(listed) == sorted(UNITS) and len(received) == 1
+    assert not _events(api, ["chiso.submission.received", "chiso.submission.accepted"])
     assert len(_runs_started_by_events(api, "process-submissions")) == 1
     # ... and the burst of period.updated events one publish-snapshot run
     assert len(_runs_started_by_events(api, "publish-snapshot")) == 1

@@ -21,10 +21,14 @@ UNITS = load_units(UNITS_CSV)
 
 
 def _received(n: int) -> list[contract.Event]:
-    return contract.received(
-        (Registered(f"pace{uuid.uuid4().hex[:12]}", "25459", "2025Q3", new=True) for _ in range(n)),
-        UNITS,
-    )
+    """``n`` events, one batch of one submission each (the pacing counts events)."""
+    return [
+        event
+        for _ in range(n)
+        for event in contract.received(
+            [Registered(f"pace{uuid.uuid4().hex[:12]}", "25459", "2025Q3", new=True)], UNITS
+        )
+    ]
 
 
 def _stored(api: str, ids: list[str]) -> int:
@@ -46,31 +50,45 @@ def _stored(api: str, ids: list[str]) -> int:
         time.sleep(0.5)
 
 
-def test_the_contract_events_name_their_resource_and_labels() -> None:
-    (event,) = contract.received(
-        [Registered("s1", "25459", "2025Q3", new=True), Registered("s0", "x", "y", new=False)],
-        UNITS,
-    )
-    assert event["event"] == "chiso.submission.received"
-    assert event["resource"] == {
-        "prefect.resource.id": "chiso.submission.s1",
-        "chiso.unit": "25459",
-        "chiso.period": "2025Q3",
+def test_the_contract_events_are_per_batch() -> None:
+    """Contract v4: one ``chiso.submissions.received`` per batch of at most 1,000 new
+    submissions (resource ``chiso.batch.<uuid>``, each period related), one
+    ``chiso.submissions.decided`` per batch of decisions; labels from the catalog."""
+    regs = [
+        Registered("s1", "025459", "Q3/2025", new=True),
+        Registered("s0", "x", "y", new=False),  # known: not in any event
+        Registered("s2", "x\udcff", "2025Q3\udcff", new=True),  # no unit, no quarter
+    ]
+    (event,) = contract.received(regs, UNITS)
+    assert event["event"] == "chiso.submissions.received"
+    assert event["resource"]["prefect.resource.id"].startswith("chiso.batch.")
+    assert event["payload"] == {
+        "submissions": [
+            {"id": "s1", "unit": "25459", "period": "2025Q3"},
+            {"id": "s2", "unit": None, "period": None},
+        ]
     }
-    assert event["payload"] == {"submission_id": "s1"}
+    assert event["related"] == [
+        {"prefect.resource.id": "chiso.period.2025Q3", "prefect.resource.role": "period"}
+    ]
+    many = [Registered(f"s{i}", "25459", "2025Q3", new=True) for i in range(2500)]
+    assert [len(e["payload"]["submissions"]) for e in contract.received(many, UNITS)] == [
+        1000,
+        1000,
+        500,
+    ]
     decided = [
         contract.Decided("a", "accepted", "25459", "2025Q3", 0, 1),
-        contract.Decided("b", "rejected", None, None, 2, 0),  # no unit nor period: no labels
+        contract.Decided("b", "rejected", None, None, 2, 0),
         contract.Decided("c", "accepted", "25460", "2025Q2", 0, 0),
     ]
-    events = contract.decided(decided)
-    assert [e["event"] for e in events] == [
-        "chiso.submission.accepted",
-        "chiso.submission.rejected",
-        "chiso.submission.accepted",
+    (done,) = contract.decided(decided)
+    assert done["event"] == "chiso.submissions.decided"
+    assert done["payload"] == {"accepted": ["a", "c"], "rejected": ["b"]}
+    assert [r["prefect.resource.id"] for r in done["related"]] == [
+        "chiso.period.2025Q2",
+        "chiso.period.2025Q3",
     ]
-    assert events[1]["resource"] == {"prefect.resource.id": "chiso.submission.b"}
-    assert events[0]["payload"] == {"submission_id": "a", "errors": 0, "warnings": 1}
     touched = contract.touched(decided)
     assert touched == {"2025Q2": ["c"], "2025Q3": ["a"]}  # in period order
     assert [e["payload"] for e in contract.periods_updated(touched)] == [
