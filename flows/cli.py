@@ -138,6 +138,40 @@ def withdraw(
     raise typer.Exit(withdraw_submission(submission, reason, home))
 
 
+@app.command()
+def feedback(
+    submission: Annotated[str, typer.Option("--submission", help="Submission id.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the page here (default: the JSON on stdout)."),
+    ] = None,
+    home: HomeOpt = None,
+) -> None:
+    """Show a submission's feedback report: its JSON, or its page (--out FILE.html)."""
+    from sqlmodel import Session
+
+    from flows.resources import Resources
+    from models.submission import Submission
+    from tasks.decide.feedback import feedback_key, to_html
+
+    res = Resources(_settings(home))  # type: ignore[arg-type]
+    res.prepare_database()
+    with Session(res.engine) as s:
+        sub = s.get(Submission, submission)
+    if sub is None:
+        raise _fail(f"no submission {submission!r}")
+    if sub.status == "received":
+        raise _fail(f"submission {submission} is not decided yet")
+    data = res.store.get(feedback_key(sub.path_unit, sub.path_period, sub.id, "json"))
+    if out is None:
+        typer.echo(data.decode("utf-8"))
+        return
+    import json
+
+    out.write_bytes(to_html(json.loads(data)))
+    typer.echo(f"wrote {out}")
+
+
 account_app = typer.Typer(
     help="Accounts of the units' door (portal and API).", no_args_is_help=True
 )

@@ -26,13 +26,11 @@ def feedback_key(path_unit: str | None, path_period: str | None, sid: str, ext: 
 
 
 def objects(sub: Any, doc: dict[str, Any]) -> tuple[str, list[tuple[str, bytes, str]]]:
-    """The feedback report's key (its JSON) and its two objects, JSON and HTML, for
-    ``sub`` (the Submission row, for its path) and ``doc`` (:func:`report`)."""
+    """The feedback report's key and its one object, the JSON, for ``sub`` (the
+    Submission row, for its path) and ``doc`` (:func:`report`). Contract v4: its page is
+    rendered from it (:func:`to_html`) by the portal and ``chiso feedback``, not stored."""
     key = feedback_key(sub.path_unit, sub.path_period, sub.id, "json")
-    return key, [
-        (key, to_json(doc), "application/json"),
-        (key[:-4] + "html", to_html(doc), "text/html; charset=utf-8"),
-    ]
+    return key, [(key, to_json(doc), "application/json")]
 
 
 def placed_path(sub: Any) -> str:

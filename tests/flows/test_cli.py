@@ -111,3 +111,23 @@ def test_accounts_from_the_command_line(tmp_path: Path) -> None:
     assert chiso("account", "disable", "--email", "xa@example.vn", "--home", home).returncode == 0
     listed = chiso("account", "list", "--home", home).stdout
     assert "xa@example.vn\tunit\t25459\tdisabled\tinvited" in listed
+
+
+def test_feedback_is_stored_as_json_and_rendered_on_demand(tmp_path: Path) -> None:
+    """Contract v4: the feedback report is stored as JSON only; ``chiso feedback`` prints it
+    or renders its page."""
+    import json
+
+    home = tmp_path / "home"
+    write(tmp_path / "inbox", "25459/2025Q3/r.json", valid_doc(), at(datetime(2025, 10, 2)))
+    assert chiso("run", "--inbox", str(tmp_path / "inbox"), "--home", str(home)).returncode == 0
+    stored = sorted(p.name for p in (home / "objects" / "feedback").rglob("*") if p.is_file())
+    assert len(stored) == 1 and stored[0].endswith(".json")
+    sid = stored[0].removesuffix(".json")
+    shown = chiso("feedback", "--submission", sid, "--home", str(home))
+    assert shown.returncode == 0 and json.loads(shown.stdout)["submission_id"] == sid
+    page = tmp_path / "fb.html"
+    done = chiso("feedback", "--submission", sid, "--out", str(page), "--home", str(home))
+    assert done.returncode == 0 and "Đã tiếp nhận" in page.read_text("utf-8")
+    missing = chiso("feedback", "--submission", "nope", "--home", str(home))
+    assert missing.returncode == 2 and "no submission" in missing.stderr
