@@ -11,6 +11,7 @@ there (figures then inflate).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -46,11 +47,16 @@ def proc_cpu_s(pid: int) -> float:
 
 
 def pool_cpu() -> float:
-    from tasks.intake.parse import _POOL
+    """CPU seconds of this process's reader pools (the registry's, one per set of limits)."""
+    from flows.resources import PROCESS
 
-    if not _POOL:
-        return 0.0
-    return sum(proc_cpu_s(pid) for pid in list(_POOL[0]._processes or {}))
+    total = 0.0
+    for readers in list(PROCESS._readers.values()):
+        executor = readers.pool._executor
+        for pid in list(getattr(executor, "_processes", None) or {}):
+            with contextlib.suppress(OSError):  # a worker that ended meanwhile
+                total += proc_cpu_s(pid)
+    return total
 
 
 def measure(inbox: str, home: str, warm_inbox: str) -> dict[str, object]:
