@@ -14,7 +14,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_PASSWORD = 10
-_HASHER = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
+# Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 30 ms of
+# CPU a sign-in here, against 145 ms for argon2-cffi's default (64 MiB, 3 passes, 4
+# lanes), which made 96 units signing in at once wait over 5 s on 2 cores
+# (bench/portal.py). The parameters travel in each PHC string: older hashes still verify.
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 def hash_password(password: str) -> str:
