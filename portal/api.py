@@ -6,11 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from models.account import Role
 from models.periods import Period
 from portal import submissions
 from portal.auth import Caller, api_caller, portal, unit_of
+from portal.context import Portal
 from portal.errors import PortalError
 from portal.periods import may_send, unit_periods
 from portal.upload import receive
@@ -34,7 +36,7 @@ def healthz(request: Request) -> dict[str, str]:
             conn.execute(text("SELECT 1"))
         list(p.store.list_keys("snapshots/index.json"))
     except Exception as exc:
-        raise PortalError("not_found", "database or object store not answering") from exc
+        raise PortalError("unavailable", "database or object store not answering") from exc
     return {"status": "ok"}
 
 
@@ -89,6 +91,13 @@ async def send(request: Request, c: Who_) -> dict[str, str]:
     have it decided now."""
     p = portal(request)
     unit, period, got = await _received(request, c)
+    sid = await run_in_threadpool(accept, p, unit, period, got)
+    return {"submission_id": sid, "status": "received"}
+
+
+def accept(p: Portal, unit: str, period: Period, got: Any) -> str:
+    """Place a received file in the first source, register it, and have it decided now;
+    its submission id. Blocking (file system, database, object store): run off the loop."""
     assert got.path is not None and got.filename is not None
     try:
         name = place_file(p.source, unit, str(period), got.filename, got.path)
@@ -99,7 +108,7 @@ async def send(request: Request, c: Who_) -> dict[str, str]:
         got.discard()
         raise PortalError("bad_file", str(exc)) from None
     p.decide([registered])
-    return {"submission_id": registered.submission_id, "status": "received"}
+    return registered.submission_id
 
 
 @router.get("/api/v1/submissions/{sid}")
@@ -118,8 +127,6 @@ async def check(request: Request, c: Who_) -> dict[str, Any]:
         data = got.path.read_bytes()
     finally:
         got.discard()
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(p.checker.check, unit, str(period), got.filename, data)
 
 

@@ -31,6 +31,7 @@ STATUS = {
     "not_found": 404,
     "too_large": 413,
     "locked": 429,
+    "unavailable": 503,
 }
 
 

@@ -9,18 +9,18 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from models.account import Role
 from models.periods import latest_due, local_text
 from portal import submissions
-from portal.api import _received
+from portal.api import _received, accept
 from portal.auth import FORM_COOKIE, SESSION_COOKIE, Caller, caller, form_ok, portal
 from portal.errors import PortalError
 from portal.periods import UnitPeriod, may_send, unit_periods
 from tasks.accounts.secrets import new_token
 from tasks.accounts.signin import Locked, sign_in, sign_out
 from tasks.accounts.store import AccountError, accept_invitation, invitation
-from tasks.intake.upload import UploadError, place_file, register_placed
 from tasks.publish import completeness, queries
 
 router = APIRouter()
@@ -198,22 +198,12 @@ async def send(request: Request) -> Response:
     if not form_ok(request, got.fields.get("csrf"), found.csrf):
         got.discard()
         raise PortalError("csrf")
-    try:
-        name = place_file(p.source, unit, str(period), got.filename, got.path)
-        registered = register_placed(
-            p.source, f"{unit}/{period}/{name}", p.store, p.engine, p.max_file_bytes
-        )
-    except UploadError as exc:
-        got.discard()
-        raise PortalError("bad_file", str(exc)) from None
-    p.decide([registered])
-    return RedirectResponse(f"/submissions/{registered.submission_id}", status_code=303)
+    sid = await run_in_threadpool(accept, p, unit, period, got)
+    return RedirectResponse(f"/submissions/{sid}", status_code=303)
 
 
 @router.post("/check")
 async def check(request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     found = _signed_in(request)
     p = portal(request)
     unit, period, got = await _received(request, found)
