@@ -144,3 +144,15 @@ def test_the_migrations_build_exactly_the_models_schema(engine: Engine) -> None:
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, metadata()) == []
+
+
+def test_the_migrations_build_exactly_the_models_tables(db_url: str) -> None:
+    """No drift between the tables the migrations make and the SQLModel tables."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata()) == []
+    engine.dispose()
