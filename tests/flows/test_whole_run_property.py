@@ -36,7 +36,7 @@ from tests.support.inbox import valid_doc
 from tests.support.snapshots import read_csv
 from tests.support.state import db_url
 
-EXAMPLES = int(os.environ.get("WHOLE_RUN_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("WHOLE_RUN_EXAMPLES", "4"))
 MINUTES = float(os.environ.get("WHOLE_RUN_MINUTES", "0"))  # 0: no time budget
 TALLY = os.environ.get("WHOLE_RUN_TALLY")  # a file that counts the examples tried
 UNITS = hostile.communes()
