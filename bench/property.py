@@ -63,8 +63,15 @@ def main() -> int:
         tried = drawn
         results.append((name, done.returncode, tried, took))
         print(f"{name}: exit {done.returncode}, {tried} examples run in {took / 60:.1f} min")
+        log = ROOT / "bench" / "results" / f"property-{name}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(done.stdout + done.stderr)
         if done.returncode:
-            print(done.stdout[-6000:])
+            failing = [
+                line for line in done.stdout.splitlines() if line.startswith(("E ", "Falsifying"))
+            ]
+            print("\n".join(failing[:40]) or done.stdout[-6000:])
+            print(f"(the whole output: {log})")
     failed = [r for r in results if r[1]]
     print("property held" if not failed else f"property FAILED: {[r[0] for r in failed]}")
     return 1 if failed else 0
