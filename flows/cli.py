@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from flows.resources import Resources
 
 app = typer.Typer(
     name="chiso",
@@ -27,6 +32,15 @@ def _settings(home: Path | None = None) -> object:
     return load_settings(home)
 
 
+def _resources(home: Path | None = None) -> Resources:
+    """The resources of the settings, the database migrated and the catalog loaded."""
+    from flows.resources import Resources
+
+    res = Resources(_settings(home))  # type: ignore[arg-type]
+    res.prepare_database()
+    return res
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     typer.secho(f"chiso: {message}", err=True, fg=typer.colors.RED)
     return typer.Exit(code)
@@ -35,11 +49,9 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 @db_app.command("upgrade")
 def db_upgrade(home: HomeOpt = None) -> None:
     """Create or migrate chiso's tables to the latest schema and load the catalog."""
-    from flows.resources import Resources
-
-    res = Resources(_settings(home))  # type: ignore[arg-type]
-    res.prepare_database()
     from models.db import current_revision
+
+    res = _resources(home)
 
     shown = res.engine.url.render_as_string(hide_password=True)
     typer.echo(f"database at revision {current_revision(res.engine)}: {shown}")
@@ -178,12 +190,15 @@ account_app = typer.Typer(
 app.add_typer(account_app, name="account")
 
 
-def _account_resources(home: Path | None) -> object:
-    from flows.resources import Resources
+@contextmanager
+def _account_errors() -> Iterator[None]:
+    """An account request that cannot be done: said, exit 2."""
+    from tasks.accounts.store import AccountError
 
-    res = Resources(_settings(home))  # type: ignore[arg-type]
-    res.prepare_database()
-    return res
+    try:
+        yield
+    except AccountError as exc:
+        raise _fail(str(exc)) from None
 
 
 @account_app.command("add")
@@ -195,16 +210,14 @@ def account_add(
     home: HomeOpt = None,
 ) -> None:
     """Make an account and print its one-time invitation link (valid 7 days)."""
-    from tasks.accounts.store import AccountError, add_account
+    from tasks.accounts.store import add_account
 
     if (unit is None) == (not officer):
         raise _fail("give --unit CODE for a unit account, or --officer")
-    res = _account_resources(home)
-    try:
-        who, token = add_account(res.engine, res.units, email, unit, name)  # type: ignore[attr-defined]
-    except AccountError as exc:
-        raise _fail(str(exc)) from None
-    url = res.settings.portal_url.rstrip("/")  # type: ignore[attr-defined]
+    res = _resources(home)
+    with _account_errors():
+        who, token = add_account(res.engine, res.units, email, unit, name)
+    url = res.settings.portal_url.rstrip("/")
     typer.echo(
         f"{who.role} account {who.email}" + (f" of unit {who.unit_code}" if who.unit_code else "")
     )
@@ -217,13 +230,10 @@ def account_token(
     home: HomeOpt = None,
 ) -> None:
     """Print a new API token for the account on the last line (shown once; replaces the old)."""
-    from tasks.accounts.store import AccountError, issue_token
+    from tasks.accounts.store import issue_token
 
-    res = _account_resources(home)
-    try:
-        token = issue_token(res.engine, email)  # type: ignore[attr-defined]
-    except AccountError as exc:
-        raise _fail(str(exc)) from None
+    with _account_errors():
+        token = issue_token(_resources(home).engine, email)
     typer.echo("API token (shown once; send it as 'Authorization: Bearer <token>'):")
     typer.echo(token)
 
@@ -233,8 +243,7 @@ def account_list(home: HomeOpt = None) -> None:
     """Every account: address, role, unit, whether it is enabled and has a password."""
     from tasks.accounts.store import accounts
 
-    res = _account_resources(home)
-    for a in accounts(res.engine):  # type: ignore[attr-defined]
+    for a in accounts(_resources(home).engine):
         state = "enabled" if a.enabled else "disabled"
         pw = "password set" if a.password_hash else "invited"
         token = ", API token" if a.token_hash else ""
@@ -247,13 +256,10 @@ def account_disable(
     home: HomeOpt = None,
 ) -> None:
     """Disable the account: its sessions and its token stop working at once."""
-    from tasks.accounts.store import AccountError, disable
+    from tasks.accounts.store import disable
 
-    res = _account_resources(home)
-    try:
-        disable(res.engine, email)  # type: ignore[attr-defined]
-    except AccountError as exc:
-        raise _fail(str(exc)) from None
+    with _account_errors():
+        disable(_resources(home).engine, email)
     typer.echo(f"disabled {email}")
 
 

@@ -33,7 +33,6 @@ class Decider:
         self._wanted = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self.runs = 0
         self.on_stack = bool(os.environ.get("PREFECT_API_URL"))
 
     def __call__(self, registered: list[Any]) -> None:
@@ -58,7 +57,6 @@ class Decider:
             self._wanted.clear()
             try:
                 decide_sent(home=str(self.res.settings.home))
-                self.runs += 1
             except Exception:  # the next request, or the next schedule, tries again
                 log.exception("deciding the sent files failed")
 
@@ -122,5 +120,4 @@ def build_portal(res: Resources, decide: Decider | None = None) -> Any:
             res.engine, res.readers, res.units, res.rules(), settings.timely_days
         ),
         groups=lambda p: groups(res, p),
-        public_url=settings.public_url,
     )

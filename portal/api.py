@@ -57,7 +57,7 @@ def periods(request: Request, c: Who_, unit: str | None = None) -> list[dict[str
     return [x.as_json() for x in unit_periods(p.engine, p.units, code, p.open_days, p.timely_days)]
 
 
-async def _received(request: Request, c: Caller) -> tuple[str, Period, Any]:
+async def received_form(request: Request, c: Caller) -> tuple[str, Period, Any]:
     """A unit's form (period, file), checked; 403 for an officer."""
     p = portal(request)
     if c.who.role != Role.UNIT or c.who.unit_code is None:
@@ -90,7 +90,7 @@ async def send(request: Request, c: Who_) -> dict[str, str]:
     """Write the file to the first source as ``<unit>/<period>/<name>``, register it, and
     have it decided now."""
     p = portal(request)
-    unit, period, got = await _received(request, c)
+    unit, period, got = await received_form(request, c)
     sid = await run_in_threadpool(accept, p, unit, period, got)
     return {"submission_id": sid, "status": "received"}
 
@@ -121,7 +121,7 @@ def submission(request: Request, sid: str, c: Who_) -> dict[str, Any]:
 async def check(request: Request, c: Who_) -> dict[str, Any]:
     """The feedback report the file would get; nothing archived, recorded or published."""
     p = portal(request)
-    unit, period, got = await _received(request, c)
+    unit, period, got = await received_form(request, c)
     assert got.path is not None and got.filename is not None
     try:
         data = got.path.read_bytes()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -35,8 +35,6 @@ class Portal:
     groups: Callable[
         [Any], list[tuple[str, str, str, list[Any]]]
     ]  # a quarter's provinces, territories
-    public_url: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def checker(self) -> Checker:

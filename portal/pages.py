@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from models.account import Role
 from models.periods import latest_due, local_text
 from portal import submissions
-from portal.api import _received, accept
+from portal.api import accept, received_form
 from portal.auth import FORM_COOKIE, SESSION_COOKIE, Caller, caller, form_ok, portal
 from portal.errors import PortalError
 from portal.periods import UnitPeriod, may_send, unit_periods
@@ -193,7 +193,7 @@ def send_form(request: Request, period: str = "") -> HTMLResponse:
 async def send(request: Request) -> Response:
     found = _signed_in(request)
     p = portal(request)
-    unit, period, got = await _received(request, found)
+    unit, period, got = await received_form(request, found)
     assert got.path is not None and got.filename is not None
     if not form_ok(request, got.fields.get("csrf"), found.csrf):
         got.discard()
@@ -206,7 +206,7 @@ async def send(request: Request) -> Response:
 async def check(request: Request) -> Response:
     found = _signed_in(request)
     p = portal(request)
-    unit, period, got = await _received(request, found)
+    unit, period, got = await received_form(request, found)
     assert got.path is not None and got.filename is not None
     try:
         if not form_ok(request, got.fields.get("csrf"), found.csrf):

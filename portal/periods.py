@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 from models.catalog import Unit, UnitCatalog
 from models.periods import Period, local_today
 from models.submission import Status, Submission
+from tasks.intake.http import open_periods
 from tasks.intake.times import arrival
 from tasks.publish.completeness import SubmissionFact, unit_status
 
@@ -38,16 +39,13 @@ class UnitPeriod:
 
 def shown_periods(unit: Unit, open_days: int, timely_days: int, now: datetime) -> list[Period]:
     """The quarters the unit is expected to report for that are open (ended within
-    ``open_days``) or due within the next 30 days, newest first."""
+    ``open_days``: :func:`~tasks.intake.http.open_periods`) or due within the next 30
+    days, newest first."""
     today = local_today(now)
-    out, p = [], Period.containing(today)
-    while (today - p.last_day).days <= open_days:
-        due = p.due_date(timely_days)
-        ended = p.last_day < today
-        if (ended or due - today <= SOON) and unit.valid_on(p.last_day):
-            out.append(p)
-        p = p.previous()
-    return out
+    current = Period.containing(today)
+    soon = [current] if current.due_date(timely_days) - today <= SOON else []
+    periods = soon + sorted(open_periods(today, open_days), reverse=True)
+    return [p for p in periods if unit.valid_on(p.last_day)]
 
 
 def unit_periods(

@@ -70,7 +70,7 @@ def sign_in(
             .where(SignInFailure.email == email, col(SignInFailure.at) > since)
             .order_by(col(SignInFailure.at))
         ).all()
-        end = locked_until([_aware(r) for r in rows])
+        end = locked_until(list(rows))
         if end is not None and now < end:
             raise Locked(end)
         account = s.exec(select(Account).where(Account.email == email)).first()
@@ -105,11 +105,11 @@ def session(engine: Engine, session_id: str, now: datetime | None = None) -> tup
         if row is None:
             return None
         account = s.get(Account, row.account_id)
-        if account is None or not account.enabled or now - _aware(row.last_seen_at) > IDLE:
+        if account is None or not account.enabled or now - row.last_seen_at > IDLE:
             s.delete(row)
             s.commit()
             return None
-        if now - _aware(row.last_seen_at) > TOUCH_EVERY:
+        if now - row.last_seen_at > TOUCH_EVERY:
             row.last_seen_at = now
             s.add(row)
             s.commit()
@@ -120,7 +120,3 @@ def sign_out(engine: Engine, session_id: str) -> None:
     with Session(engine) as s:
         s.exec(delete(PortalSession).where(col(PortalSession.id_hash) == token_hash(session_id)))
         s.commit()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -83,14 +83,20 @@ def invite(engine: Engine, email: str) -> str:
     return token
 
 
+def _usable(s: Session, token: str, now: datetime) -> tuple[Invitation, Account] | None:
+    """An unused, unexpired invitation and its enabled account (else None)."""
+    inv = s.get(Invitation, token_hash(token))
+    if inv is None or inv.used_at is not None or inv.expires_at <= now:
+        return None
+    account = s.get(Account, inv.account_id)
+    return (inv, account) if account and account.enabled else None
+
+
 def invitation(engine: Engine, token: str) -> Who | None:
     """The account an unused, unexpired invitation is for (else None)."""
     with Session(engine) as s:
-        inv = s.get(Invitation, token_hash(token))
-        if inv is None or inv.used_at is not None or _aware(inv.expires_at) <= datetime.now(UTC):
-            return None
-        account = s.get(Account, inv.account_id)
-        return Who.of(account) if account and account.enabled else None
+        found = _usable(s, token, datetime.now(UTC))
+        return Who.of(found[1]) if found else None
 
 
 def accept_invitation(engine: Engine, token: str, password: str) -> Who:
@@ -98,13 +104,11 @@ def accept_invitation(engine: Engine, token: str, password: str) -> Who:
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
     with Session(engine) as s:
-        inv = s.get(Invitation, token_hash(token))
         now = datetime.now(UTC)
-        if inv is None or inv.used_at is not None or _aware(inv.expires_at) <= now:
+        found = _usable(s, token, now)
+        if found is None:
             raise AccountError("this invitation is unknown, used or expired")
-        account = s.get(Account, inv.account_id)
-        if account is None or not account.enabled:
-            raise AccountError("this invitation is unknown, used or expired")
+        inv, account = found
         inv.used_at = now
         account.password_hash = hash_password(password)
         s.add_all([inv, account])
@@ -155,7 +159,3 @@ def _account(s: Session, email: str) -> Account:
     if found is None:
         raise AccountError(f"no account for {email}")
     return found
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

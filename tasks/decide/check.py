@@ -14,10 +14,8 @@ from sqlalchemy import Engine
 from expectations.frames import Item
 from expectations.rules import Rules
 from models.catalog import UnitCatalog
-from models.problems import Severity, cap_per_code, counts_by_code
-from models.submission import Status, Submission
-from tasks.decide import feedback
-from tasks.decide.decisions import find_problems, identity, unit_name
+from models.submission import Submission
+from tasks.decide.decisions import find_problems, judge
 from tasks.intake.parse import file_format
 from tasks.intake.readers import Readers
 
@@ -58,17 +56,7 @@ class Checker:
         found = find_problems(
             self.engine, [item], {sub.id: sub}, self.units, self.rules, self.timely_days
         ).get(sub.id, [])
-        errors = any(p.severity == Severity.ERROR for p in found)
-        status = Status.REJECTED if errors else Status.ACCEPTED
-        code, quarter = identity(item, self.units)
-        shown = sub.model_copy(update={"unit_code": code, "period": quarter})
-        doc = feedback.report(
-            shown,
-            status,
-            cap_per_code(found),
-            now,
-            counts_by_code(found),
-            unit_name(self.units, code),
-        )
-        doc.update(status=CHECKED, would_be=str(status), submission_id=None)
+        judged = judge(item, sub, found, self.units, now)
+        doc = judged.report
+        doc.update(status=CHECKED, would_be=str(judged.status), submission_id=None)
         return doc

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import traceback
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -145,24 +147,13 @@ def decide(
     outcomes, reports = [], []
     for item in in_order(items, subs):
         sub, every = subs[item.submission_id], problems.get(item.submission_id, [])
-        errors = sum(p.severity == Severity.ERROR for p in every)
-        status = Status.REJECTED if errors else Status.ACCEPTED
-        unit, period = identity(item, units)
-        found = cap_per_code(every)
-        doc = feedback.report(
-            sub.model_copy(update={"unit_code": unit, "period": period}),
-            status,
-            found,
-            now,
-            counts_by_code(every),
-            unit_name(units, unit),
-        )
-        key, files = feedback.objects(sub, doc)
+        j = judge(item, sub, every, units, now)
+        key, files = feedback.objects(sub, j.report)
         reports += files
-        parsed = item.parsed if status == Status.ACCEPTED else None
-        outcome = Outcome(sub.id, status, found, unit, period, parsed, now, key)
+        parsed = item.parsed if j.status == Status.ACCEPTED else None
+        outcome = Outcome(sub.id, j.status, j.shown, j.unit, j.period, parsed, now, key)
         outcome.internal = item.parsed.internal
-        outcome.counts = (errors, len(every) - errors)
+        outcome.counts = (j.errors, len(every) - j.errors)
         outcomes.append(outcome)
     store.put_many(reports)
     stored = record(engine, outcomes)
@@ -171,6 +162,39 @@ def decide(
     if decided_before:
         flag_decided(engine, store, decided_before, units)
     return stored
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What one file's problems make of it: its status, its unit and quarter, the
+    problems shown (the first of each code) and its feedback report."""
+
+    status: Status
+    errors: int
+    unit: str | None
+    period: str | None
+    shown: list[Problem]
+    report: dict[str, Any]
+
+
+def judge(
+    item: Item, sub: Submission, every: list[Problem], units: UnitCatalog, now: datetime
+) -> Judged:
+    """The decision a file's problems give, and its feedback report (the one judgement a
+    sent file and a checked one get)."""
+    errors = sum(p.severity == Severity.ERROR for p in every)
+    status = Status.REJECTED if errors else Status.ACCEPTED
+    unit, period = identity(item, units)
+    shown = cap_per_code(every)
+    doc = feedback.report(
+        sub.model_copy(update={"unit_code": unit, "period": period}),
+        status,
+        shown,
+        now,
+        counts_by_code(every),
+        unit_name(units, unit),
+    )
+    return Judged(status, errors, unit, period, shown, doc)
 
 
 def unit_name(units: UnitCatalog, code: str | None) -> str | None:

@@ -47,7 +47,8 @@ def read_items(
         and (done := readers.take_ahead(s.content_sha256, s.filename)) is not None
     }
     readable = [s for s in subs if s.id not in too_large and s.id not in parsed]
-    spent = sum(parsed_size(p) for p in parsed.values())
+    sizes = {sid: parsed_size(p) for sid, p in parsed.items()}  # measured once each
+    spent = sum(sizes.values())
     fetched: list[bytes | None] = []
     flight: deque[tuple[list[tuple[Submission, bytes | None]], Callable[[], list[Any]]]] = deque()
 
@@ -58,7 +59,8 @@ def read_items(
         for sub, blob in part:
             if blob is not None:
                 parsed[sub.id] = next(got)
-                cost += parsed_size(parsed[sub.id])
+                sizes[sub.id] = parsed_size(parsed[sub.id])
+                cost += sizes[sub.id]
         return cost
 
     for start in range(0, len(readable), slice_size):
@@ -88,7 +90,7 @@ def read_items(
             found.internal = f"the archived bytes {sub.object_key} cannot be read"
         else:
             break  # not fetched: past the budget
-        cost += parsed_size(found)
+        cost += sizes.get(sub.id, 0)  # a file too large or gone carries one problem
         if items and cost > budget:
             break
         items.append(Item(sub.id, found, sub.path_unit, sub.path_period))

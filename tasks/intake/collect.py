@@ -99,14 +99,16 @@ class Match:
 
 
 class Known:
-    """The submissions already registered, by id and by (source, ETag), loaded once."""
+    """The submissions already registered, by id and by (source, ETag), loaded once; with
+    ``uri``, only those of that one location (a file the portal registers alone)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, uri: str | None = None) -> None:
+        at = [] if uri is None else [col(Submission.source_uri) == fit_key(uri)]
         with Session(engine) as s:
-            self.ids = set(s.exec(select(Submission.id)).all())
+            self.ids = set(s.exec(select(Submission.id).where(*at)).all())
             rows = s.exec(
                 select(Submission.source_uri, Submission.source_etag, Submission.id).where(
-                    col(Submission.source_etag).is_not(None)
+                    col(Submission.source_etag).is_not(None), *at
                 )
             ).all()
         self.tagged = {(uri, etag): sid for uri, etag, sid in rows}
@@ -193,7 +195,7 @@ def register(
             "object_key": key,
             "path_unit": fit(f.path_unit, PATH_UNIT_LEN),
             "path_period": fit(f.path_period, PATH_PERIOD_LEN),
-            "received_at": min(f.received_at, now),
+            "received_at": f.received_at,  # kept within [1970, the scan] by its source
             "collected_at": now,
             "seen_after": f.seen_after,
             "status": Status.RECEIVED,

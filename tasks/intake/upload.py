@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import Engine
@@ -13,7 +14,7 @@ from sqlalchemy import Engine
 from models.text import INVALID_CHARS
 from tasks.intake.collect import Known, Registered, register
 from tasks.intake.folder import FolderSource
-from tasks.intake.sources import S3Source, Source
+from tasks.intake.sources import FoundFile, S3Source, Source
 from tasks.objects.store import ObjectStore
 
 MAX_NAME_BYTES = 120
@@ -115,22 +116,20 @@ def register_placed(
     max_bytes: int,
 ) -> Registered:
     """Register the placed file as the collector would (archive, then the row)."""
-    found = next((f for f in _listed(source, rel_path) if not hasattr(f, "reason")), None)
+    found = _entry(source, rel_path)
     if found is None:
         raise UploadError("the file could not be read back from the inbox")
-    (registered,), skipped = register([found], Known(engine), store, engine, max_bytes)  # type: ignore[list-item]
-    if skipped:
-        raise UploadError(skipped[0].reason)
-    return registered
+    got, skipped = register([found], Known(engine, found.source_uri), store, engine, max_bytes)
+    if skipped or not got:
+        raise UploadError(skipped[0].reason if skipped else "the file could not be registered")
+    return got[0]
 
 
-def _listed(source: Source, rel_path: str) -> list[object]:
-    from datetime import UTC, datetime
-
+def _entry(source: Source, rel_path: str) -> FoundFile | None:
+    """The placed file as its source lists it."""
     now = datetime.now(UTC)
     if isinstance(source, FolderSource):
-        found = source.entry(source.root / rel_path, now)
-        return [found] if found else []
+        return source.entry(source.root / rel_path, now)
     assert isinstance(source, S3Source)
     key = source.prefix + rel_path
     head = source.client.head_object(Bucket=source.bucket, Key=key)
@@ -140,4 +139,4 @@ def _listed(source: Source, rel_path: str) -> list[object]:
         "LastModified": head["LastModified"],
         "ETag": head.get("ETag"),
     }
-    return [source.entry(obj, rel_path, now)]
+    return source.entry(obj, rel_path, now)
