@@ -26,19 +26,11 @@ app.add_typer(db_app, name="db")
 HomeOpt = Annotated[Path | None, typer.Option("--home", help="State directory (CHISO_HOME).")]
 
 
-def _settings(home: Path | None = None) -> object:
-    from flows.settings import load_settings
-
-    return load_settings(home)
-
-
 def _resources(home: Path | None = None) -> Resources:
     """The resources of the settings, the database migrated and the catalog loaded."""
-    from flows.resources import Resources
+    from flows.resources import resources
 
-    res = Resources(_settings(home))  # type: ignore[arg-type]
-    res.prepare_database()
-    return res
+    return resources(home)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -64,7 +56,7 @@ def template(
     out: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
 ) -> None:
     """Write a prefilled XLSX template for one unit and period."""
-    from flows.resources import Resources
+    from flows.resources import unprepared
     from models.catalog import reported_figures
     from models.periods import Period, PeriodError
     from tasks.intake.template import write_template
@@ -73,7 +65,7 @@ def template(
         p = Period.parse(period)
     except PeriodError as exc:
         raise _fail(str(exc)) from None
-    res = Resources(_settings())  # type: ignore[arg-type]
+    res = unprepared()
     found = res.units.find(unit)
     if found is None or found.level == "province":
         raise _fail(f"unknown reporting unit {unit!r} (see {res.settings.units_csv})")
@@ -162,12 +154,10 @@ def feedback(
     """Show a submission's feedback report: its JSON, or its page (--out FILE.html)."""
     from sqlmodel import Session
 
-    from flows.resources import Resources
     from models.submission import Submission
     from tasks.decide.feedback import feedback_key, to_html
 
-    res = Resources(_settings(home))  # type: ignore[arg-type]
-    res.prepare_database()
+    res = _resources(home)
     with Session(res.engine) as s:
         sub = s.get(Submission, submission)
     if sub is None:
@@ -273,13 +263,11 @@ def portal(
     import uvicorn
 
     from flows.portal import build_portal
-    from flows.resources import Resources
     from flows.run import quiet_offline
     from portal.app import create_app
 
     quiet_offline()
-    res = Resources(_settings(home))  # type: ignore[arg-type]
-    app_ = create_app(build_portal(res))
+    app_ = create_app(build_portal(_resources(home)))
     uvicorn.run(app_, host=host, port=port, log_level="info", proxy_headers=True)
 
 

@@ -7,21 +7,28 @@ import os
 import threading
 from typing import Any
 
-from prefect import flow
+from prefect import flow, task
 
 from flows.resources import Resources
 
 log = logging.getLogger(__name__)
+DEFER_WAIT = 300  # seconds a deferred run is waited for before the next is asked for
 
 
 class Decider:
     """Decide pending submissions now, without waiting for a schedule.
 
-    On a stack (``PREFECT_API_URL`` set) it sends the contract's received events, which
-    start ``process-submissions`` through its trigger (queued behind a running one, never
-    dropped). Without a Prefect API it runs processing and publishing itself, in one
-    background thread: a request made while a run goes on makes one more run after it
-    (requests in between are one), so none is lost and none runs twice at once.
+    On a stack (``PREFECT_API_URL`` set) it defers :func:`decide_sent_task` with
+    ``.delay()``: the stack's long-lived task worker (``python -m flows.task_worker``,
+    imports, GX and reader pool warm) runs it, and publishing follows through the
+    ``chiso.period.updated`` trigger as for any other run. Should the API refuse the task,
+    it sends the contract's received events instead, which start ``process-submissions``
+    through its trigger (a cold flow-run process, queued behind a running one); and the
+    deployment's hourly schedule decides whatever is still pending. Without a Prefect API
+    it runs processing and publishing itself, in one background thread: a request made
+    while a run goes on makes one more run after it (requests in between are one), so
+    none is lost and none runs twice at once. Whichever runs, the claims decide each
+    submission once.
     """
 
     def __init__(self, res: Resources) -> None:
@@ -33,17 +40,15 @@ class Decider:
         self._wanted = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._sent: list[Any] = []  # registered since the last run began
         self.on_stack = bool(os.environ.get("PREFECT_API_URL"))
 
     def __call__(self, registered: list[Any]) -> None:
-        if self.on_stack:
-            from tasks.events import contract
-
-            self.res.events.send(contract.received(registered, self.res.units))
-            return
-        self._wanted.set()
+        """Ask for a run; returns at once (the request does not wait on Prefect)."""
         with self._lock:
-            if self._thread is None or not self._thread.is_alive():
+            self._sent += registered
+            self._wanted.set()
+            if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._context.copy().run,
                     args=(self._loop,),
@@ -53,19 +58,48 @@ class Decider:
                 self._thread.start()
 
     def _loop(self) -> None:
-        while self._wanted.is_set():
-            self._wanted.clear()
+        while True:
+            with self._lock:
+                if not self._wanted.is_set():
+                    self._thread = None  # a request from now on starts a new thread
+                    return
+                self._wanted.clear()
+                sent, self._sent = self._sent, []
             try:
-                decide_sent(home=str(self.res.settings.home))
+                if self.on_stack:
+                    self._defer(sent)
+                else:
+                    decide_sent(home=str(self.res.settings.home))
             except Exception:  # the next request, or the next schedule, tries again
                 log.exception("deciding the sent files failed")
 
+    def _defer(self, sent: list[Any]) -> None:
+        """One task run for the task worker, waited for: the requests made meanwhile are
+        one more run after it, as embedded."""
+        try:
+            future = decide_sent_task.delay()
+        except Exception:
+            log.exception("deferring the decision failed: sending the received events")
+            from tasks.events import contract
+
+            self.res.events.send(contract.received(sent, self.res.units))
+            return
+        future.wait(DEFER_WAIT)
+
     def idle(self, timeout: float) -> bool:
         """Wait until no run goes on nor is wanted (tests, benchmarks)."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-        return not self._wanted.is_set() and (thread is None or not thread.is_alive())
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                thread = self._thread
+            if thread is None:
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            thread.join(min(left, 1.0))
 
 
 @flow(name="decide-sent")
@@ -88,6 +122,18 @@ def decide_sent(home: str | None = None) -> dict[str, Any]:
         periods = dirty_periods(res.engine, res.units, local_today())
         published = publish_snapshot.fn(home=home, periods=periods) if periods else []
     return {"processed": processed, "published": published}
+
+
+@task(name="decide-sent-files", retries=1, retry_delay_seconds=10)
+def decide_sent_task() -> dict[str, Any]:
+    """The portal's deferred work on a stack: a ``process-submissions`` run (a subflow,
+    with its artifacts) over every pending submission, in the task worker's warm process.
+    Its ``chiso.period.updated`` events start ``publish-snapshot``. The worker's own
+    settings (``CHISO_*``) say where chiso's state is, so the task takes no parameters."""
+    from flows.process import process_submissions
+
+    done = process_submissions()
+    return {k: done[k] for k in ("decided", "accepted", "rejected", "periods")}
 
 
 def build_portal(res: Resources, decide: Decider | None = None) -> Any:

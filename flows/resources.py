@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -174,7 +175,15 @@ class Registry:
 PROCESS = Registry()
 
 
-def resources(home: str | None = None, inbox: str | None = None) -> Resources:
-    """This process's resources for the settings read from the environment now (with
-    ``home`` and an ``--inbox`` folder applied)."""
+def resources(home: str | Path | None = None, inbox: str | None = None) -> Resources:
+    """The composition root: this process's resources for the settings read from the
+    environment now (with ``home`` and an ``--inbox`` folder applied), the database
+    migrated and the catalog loaded once. The flows, the CLI, the portal and the task
+    worker all start here."""
     return PROCESS.resources(load_settings(home, inbox))
+
+
+def unprepared(home: str | Path | None = None) -> Resources:
+    """Resources of the settings that leave the database alone (the public server,
+    ``chiso template``): nothing is migrated or loaded until a part is used."""
+    return Resources(load_settings(home))

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.resources import Resources
-from flows.settings import load_settings
 from models.catalog import Unit
 from models.periods import Period, local_text
 
@@ -19,10 +18,9 @@ COLORS = {"on_time": "green", "late": "yellow", "missing": "red", "pending": "br
 
 
 def _resources(home: Path | None) -> Resources:
+    from flows.resources import resources
 
-    res = Resources(load_settings(home))
-    res.prepare_database()
-    return res
+    return resources(home)
 
 
 def show_status(period: str | None, home: Path | None, now: datetime | None = None) -> int:

@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 STACK=${STACK_DIR:-$PWD/.stack}
-ORDER="portal worker-2 worker-1 public proxy services api-2 api-1 seaweed redis"
+ORDER="portal task-worker worker-2 worker-1 public proxy services api-2 api-1 seaweed redis"
 gone() { ! kill -0 -- "-$1" 2>/dev/null; }
 for name in $ORDER; do
   [ -f "$STACK/$name.pid" ] || continue

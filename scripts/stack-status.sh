@@ -32,4 +32,10 @@ online=$(curl -fsS --max-time 3 -X POST -H 'content-type: application/json' -d '
   "$PREFECT_API_URL/work_pools/chiso-process/workers/filter" 2>/dev/null |
   "$BIN/python" -c "import json,sys; print(' '.join(w['name'] for w in json.load(sys.stdin) if w.get('status') == 'ONLINE'))" 2>/dev/null)
 row "workers online" "$([ -n "$online" ] && echo ok || echo DOWN)" "${online:-none} (pool chiso-process)"
+# the task worker subscribes to the first replica (the portal defers to it there)
+api1=$(sed -n 's/.*server api-1 127.0.0.1:\([0-9]*\).*/\1/p' "$STACK/haproxy.cfg")
+tw=$(curl -fsS --max-time 3 -X POST -H 'content-type: application/json' -d '{}' \
+  "http://127.0.0.1:$api1/api/task_workers/filter" 2>/dev/null |
+  "$BIN/python" -c "import json,sys; print(len(json.load(sys.stdin)))" 2>/dev/null)
+row "task workers online" "$([ "${tw:-0}" -gt 0 ] && echo ok || echo DOWN)" "${tw:-0} on api-1 :$api1"
 exit $bad

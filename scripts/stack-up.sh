@@ -11,6 +11,7 @@
 #   proxy           HAProxy in front of the replicas: the one API and UI address
 #   public          python -m flows.serve: snapshots/ and docs/ read-only, for the UI links
 #   portal          chiso portal: the units' door (pages and API; accounts by chiso account)
+#   task-worker     python -m flows.task_worker: decides what the portal received, warm
 #   worker-1, -2    two process workers of the chiso-process pool
 #
 # State under $STACK_DIR (default .stack/): pid files, logs, env (source it to use the CLI).
@@ -185,12 +186,16 @@ done
 "$BIN/prefect" --no-prompt deploy --all --prefect-file "${PREFECT_FILE:-$ROOT/prefect.yaml}" \
   >"$STACK/logs/deploy.log" 2>&1
 start public "$BIN/python" -m flows.serve --port "$PUBLIC_PORT"
-start portal "$BIN/chiso" portal --port "$PORTAL_PORT"
+# the portal defers its decisions to the task worker (Prefect background tasks); Prefect
+# queues those in the memory of the API replica that took them, so both talk to api-1
+PINNED="env PREFECT_API_URL=http://127.0.0.1:$API_PORT_1/api"
+start portal $PINNED "$BIN/chiso" portal --port "$PORTAL_PORT"
+start task-worker $PINNED "$BIN/python" -m flows.task_worker
 start worker-1 "$BIN/prefect" worker start --pool chiso-process --name chiso-worker-1 --limit 2
 start worker-2 "$BIN/prefect" worker start --pool chiso-process --name chiso-worker-2 --limit 2
 wait_for "the public server" public curl -sS -o /dev/null "http://127.0.0.1:$PUBLIC_PORT/"
 wait_for "the portal" portal curl -sSf -o /dev/null "http://127.0.0.1:$PORTAL_PORT/healthz"
-for w in worker-1 worker-2; do alive "$w"; done
+for w in worker-1 worker-2 task-worker; do alive "$w"; done
 
 cat <<MSG
 

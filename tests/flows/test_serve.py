@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.serve import public_key, serve
+from flows.serve import serve
+from portal.public import public_key
 from tasks.objects import open_store
 from tests.support.browser import chromium
 from tests.support.s3 import Seaweed, free_port

@@ -14,7 +14,7 @@ import boto3
 
 from tests.support.inbox import valid_doc
 from tests.support.s3 import Seaweed
-from tests.support.stack import wait
+from tests.support.stack import flow_run, wait
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -113,20 +113,27 @@ def test_a_file_in_the_s3_inbox_is_published_by_events_alone(
     assert env["PREFECT_API_DATABASE_CONNECTION_URL"].startswith("postgresql+asyncpg://")
     assert "process-submissions" in stack["cli"](str(BIN / "prefect"), "deployment", "ls")
     _a_unit_sends_through_the_portal(stack)
+    _no_collection_is_dropped(stack, s3_server)
 
 
 def _a_unit_sends_through_the_portal(stack: dict) -> None:
     """A unit invited with the CLI sends a file through the portal's API and sees it
-    decided: the portal registers it and its event starts process-submissions."""
+    decided: the portal defers the decision to the stack's task worker (no event, no cold
+    flow-run process), whose run's period event still publishes the quarter."""
+    import time
+
     import httpx
 
     unit = "25498"
     cli = stack["cli"]
+    api = stack["env"]["PREFECT_API_URL"]
+    triggered = len(_runs_started_by_events(api, "process-submissions"))
     cli(str(BIN / "chiso"), "account", "add", "--unit", unit, "--email", "xa@tayninh.vn")
     token = cli(str(BIN / "chiso"), "account", "token", "--email", "xa@tayninh.vn").split()[-1]
     portal = stack["env"]["CHISO_PORTAL_URL"]
     auth = {"Authorization": f"Bearer {token}"}
     doc = json.dumps(valid_doc(unit, "2025Q3"), ensure_ascii=False).encode()
+    start = time.monotonic()
     sent = httpx.post(
         f"{portal}/api/v1/submissions",
         headers=auth,
@@ -141,8 +148,78 @@ def _a_unit_sends_through_the_portal(stack: dict) -> None:
         got = httpx.get(f"{portal}/api/v1/submissions/{sid}", headers=auth, timeout=30).json()
         return None if got["status"] == "received" else dict(got)
 
-    report = wait("the sent file decided", decided, timeout=300, every=2)
+    report = wait("the sent file decided", decided, timeout=300, every=0.5)
+    print(f"portal send -> decided on the stack: {time.monotonic() - start:.1f} s")
     assert report["status"] == "accepted" and report["file"]["name"] == "báo cáo.json"
+    body = {"task_runs": {"name": {"like_": "decide-sent-files"}}, "limit": 20}
+
+    def task_ended() -> list | None:
+        runs = httpx.post(f"{api}/task_runs/filter", json=body, timeout=10).json()
+        ended = [r["state"]["type"] for r in runs if r["state"]["type"] != "RUNNING"]
+        return ended if len(ended) == len(runs) else None
+
+    assert wait("the task worker's run", task_ended, timeout=120) == ["COMPLETED"]
+    assert len(_runs_started_by_events(api, "process-submissions")) == triggered
+
+    def republished() -> bool:
+        period = _events(api, ["chiso.period.updated"])
+        return any(sid in e["payload"]["submission_ids"] for e in period)
+
+    wait("the period event naming the sent file", republished, timeout=120, every=1)
+
+
+def _no_collection_is_dropped(stack: dict, s3_server: Seaweed) -> None:
+    """Two collections asked for at once (a schedule and a manual run, or the portal's):
+    the second waits for the first (ENQUEUE), none is cancelled, and files put between
+    them are each decided once."""
+    import httpx
+
+    api, bucket = stack["env"]["PREFECT_API_URL"], stack["bucket"]
+    s3 = boto3.client("s3", endpoint_url=s3_server.endpoint)
+    dep = httpx.get(
+        f"{api}/deployments/name/collect-submissions/collect-submissions", timeout=10
+    ).json()
+    units = ("25510", "25516", "25522", "25525")
+    ids = []
+    for i, unit in enumerate(units):
+        doc = json.dumps(valid_doc(unit, "2025Q3"), ensure_ascii=False).encode()
+        s3.put_object(Bucket=bucket, Key=f"inbox/{unit}/2025Q3/q.json", Body=doc)
+        if i < 2:  # two runs asked for while files arrive
+            run = httpx.post(f"{api}/deployments/{dep['id']}/create_flow_run", json={}, timeout=10)
+            ids.append(run.json()["id"])
+    ends = [
+        wait(
+            f"collect run {i}",
+            lambda i=i: (
+                flow_run(api, i)["state"]["type"]
+                if flow_run(api, i)["state"]["type"]
+                in ("COMPLETED", "CANCELLED", "FAILED", "CRASHED")
+                else None
+            ),
+            timeout=180,
+            every=1,
+        )
+        for i in ids
+    ]
+    assert ends == ["COMPLETED", "COMPLETED"], ends
+    env = stack["env"]
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(env["CHISO_DATABASE_URL"])
+
+    def all_decided() -> list | None:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT unit_code, status FROM submission WHERE unit_code IN "
+                    "('25510', '25516', '25522', '25525')"
+                )
+            ).all()
+        return rows if len(rows) == 4 and all(r[1] != "received" for r in rows) else None
+
+    rows = wait("the four files decided", all_decided, timeout=300, every=2)
+    engine.dispose()
+    assert sorted(r[0] for r in rows) == sorted(units)  # one submission each, decided once
 
 
 def _links_open(stack: dict, version: str) -> None:
