@@ -56,6 +56,7 @@ def process_submissions(home: str | None = None, batch_size: int = BATCH) -> dic
                 description=description,
             )
         report_internal(res, internal)
+        notify(res, decisions)
     accepted = [d for d in decisions if d.status == Status.ACCEPTED]
     get_run_logger().info(
         "%d decided: %d accepted, %d rejected",
@@ -111,6 +112,25 @@ def decide_all(
     finally:
         res.readers.forget_ahead()  # files parsed ahead this run did not decide (another run did)
     return decisions, rows, internal
+
+
+def notify(res: Resources, decisions: list[Decided]) -> None:
+    """The decision mails to the units' accounts (``CHISO_NOTIFY_DECISIONS``), queued now
+    and sent with whatever else waits: after deciding, so mail never holds a decision up,
+    and bounded (a mail server that is down only leaves them waiting for the next run)."""
+    from flows.remind import deliver, mail_artifact
+    from tasks.mail import plan
+    from tasks.mail.compose import Links
+    from tasks.mail.outbox import queue
+
+    s = res.settings
+    if s.notify_decisions and decisions:
+        queue(res.engine, plan.decisions(res.engine, res.units, Links(s.portal_url), decisions))
+    if not s.smtp_url:
+        return  # nothing can be sent: the mails wait, and the run says nothing of them
+    sending = deliver(res)
+    if sending.sent or sending.retry or sending.dropped:
+        mail_artifact(res, sending.sent + sending.retry + sending.dropped, sending.stopped)
 
 
 def report_internal(res: Resources, internal: list[Outcome]) -> None:

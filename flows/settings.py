@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     portal_url: str = Field(
         "http://127.0.0.1:8080", description="the portal's public address (links, cookies)"
     )
+    smtp_url: str | None = Field(
+        None, description="smtp://[user:password@]host[:port] or smtps://…; none: mails wait"
+    )
+    mail_from: str = Field("chiso@localhost", description="the sender of chiso's mails")
+    remind_days: str = Field("-7,0,7", description="reminder days relative to the due date")
+    notify_decisions: bool = Field(True, description="a mail to the unit per decision")
     units_csv: Path = UNITS_CSV
     targets_csv: Path = TARGETS_CSV
     territories_csv: Path = TERRITORIES_CSV
@@ -45,6 +51,14 @@ class Settings(BaseSettings):
     max_figure: int = Field(10**12, gt=0, le=2**63 - 1, description="the largest figure")
     reader_memory_mb: int = Field(1_024, ge=256, description="a file reader's address space")
     reader_cpu_seconds: int = Field(60, gt=0, description="a file reader's CPU time per file")
+
+    @field_validator("remind_days")
+    @classmethod
+    def _days(cls, v: str) -> str:
+        for d in v.replace(" ", "").split(","):
+            if (d and not d.lstrip("+-").isdigit()) or abs(int(d or 0)) > 366:
+                raise ValueError(f"CHISO_REMIND_DAYS: {d!r} is not a whole number of days")
+        return v
 
     @field_validator("http_headers", mode="before")
     @classmethod
@@ -66,6 +80,11 @@ class Settings(BaseSettings):
     @property
     def source_list(self) -> list[str]:
         return [s.strip() for s in self.sources.split(",") if s.strip()]
+
+    @property
+    def remind_day_list(self) -> list[int]:
+        """``CHISO_REMIND_DAYS`` as sorted day offsets from the due date."""
+        return sorted({int(d) for d in self.remind_days.replace(" ", "").split(",") if d})
 
     @property
     def max_file_bytes(self) -> int:

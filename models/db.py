@@ -145,6 +145,6 @@ def _sqlite_value(column: Any) -> Callable[[Any], Any] | None:
 
 def metadata() -> Any:
     """The metadata of every chiso table (imports the table modules)."""
-    from models import account, publication, reference, submission  # noqa: F401
+    from models import account, mail, publication, reference, submission  # noqa: F401
 
     return SQLModel.metadata

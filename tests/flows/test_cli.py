@@ -58,7 +58,7 @@ def test_db_upgrade_creates_the_schema_and_hides_the_password(pg_url: str) -> No
     secret = secret.replace("postgresql+psycopg://root@", "postgresql+psycopg://root:pw@")
     done = chiso("db", "upgrade", CHISO_DATABASE_URL=secret)
     assert done.returncode == 0, done.stderr
-    assert "database at revision 0004" in done.stdout and ":pw@" not in done.stdout
+    assert "database at revision 0005" in done.stdout and ":pw@" not in done.stdout
 
 
 def test_status_defaults_to_the_quarter_ended_by_the_local_calendar(

@@ -50,6 +50,7 @@ def test_every_deployment_runs_the_flow_of_its_name() -> None:
         "process-submissions",
         "publish-snapshot",
         "backfill",
+        "remind-units",
     }
     for name in DEPLOYMENTS:
         assert _flow(name).name == name
@@ -101,3 +102,10 @@ def test_the_final_publication_runs_after_each_quarter_is_due() -> None:
     assert "interval" in DEPLOYMENTS["collect-submissions"]["schedules"][0]
     params = _flow("backfill").parameters.model_dump()["properties"]
     assert {"start", "end", "units", "reprocess", "dry_run"} <= set(params)
+
+
+def test_reminders_run_daily_at_eight_in_vietnam() -> None:
+    (schedule,) = DEPLOYMENTS["remind-units"]["schedules"]
+    assert (schedule["cron"], schedule["timezone"]) == ("0 8 * * *", "Asia/Ho_Chi_Minh")
+    assert DEPLOYMENTS["remind-units"]["concurrency_limit"]["collision_strategy"] == "ENQUEUE"
+    _flow("remind-units").validate_parameters({"today": "2025-10-08", "dry_run": True})

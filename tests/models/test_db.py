@@ -14,7 +14,7 @@ def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:
     assert current_revision(engine) is None
     upgrade(engine)
     upgrade(engine)  # a second upgrade is a no-op
-    assert current_revision(engine) == "0004"
+    assert current_revision(engine) == "0005"
     tables = set(inspect(engine).get_table_names())
     assert set(metadata().tables) <= tables
     engine.dispose()
