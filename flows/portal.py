@@ -136,6 +136,31 @@ def decide_sent_task() -> dict[str, Any]:
     return {k: done[k] for k in ("decided", "accepted", "rejected", "periods")}
 
 
+def sender_back(res: Resources, decider: Decider) -> Any:
+    """``send_back(sid, reason)`` for the portal: ``chiso withdraw`` (the previous accepted
+    submission is current again), the unit's mail queued, then a run asked for that
+    republishes the quarter and sends the outbox (embedded: the decider's run; on a stack
+    the period's event starts publish-snapshot, the task worker's run sends the mail)."""
+
+    def send_back(sid: str, reason: str) -> None:
+        from datetime import UTC, datetime
+
+        from tasks.decide.corrections import withdraw
+        from tasks.events import contract
+        from tasks.mail import plan
+        from tasks.mail.compose import Links
+        from tasks.mail.outbox import queue
+
+        sub = withdraw(res.engine, sid, reason, datetime.now(UTC))
+        links = Links(res.settings.portal_url)
+        queue(res.engine, plan.returned_mail(res.engine, res.units, links, sid, reason))
+        if decider.on_stack and sub.period:
+            res.events.send(contract.periods_updated({sub.period: [sid]}))
+        decider([])
+
+    return send_back
+
+
 def build_portal(res: Resources, decide: Decider | None = None) -> Any:
     """The portal's resources from the run's: the first source takes the sent files."""
     from flows.status import groups
@@ -162,6 +187,7 @@ def build_portal(res: Resources, decide: Decider | None = None) -> Any:
         timely_days=settings.timely_days,
         figures=list(reported_figures(res.indicators).values()),
         decide=decider,
+        send_back=sender_back(res, decider),
         make_checker=lambda: Checker(
             res.engine, res.readers, res.units, res.rules(), settings.timely_days
         ),

@@ -31,6 +31,7 @@ class Portal:
     timely_days: int
     figures: list[Any]
     decide: Callable[[list[Any]], None]  # the registered files; decided now
+    send_back: Callable[[str, str], None]  # an officer returns a submission, with a reason
     make_checker: Callable[[], Checker]
     groups: Callable[
         [Any], list[tuple[str, str, str, list[Any]]]

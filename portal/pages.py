@@ -240,3 +240,23 @@ def submission(request: Request, sid: str) -> HTMLResponse:
         earlier=earlier,
         refresh=sub.status == "received",
     )
+
+
+@router.post("/submissions/{sid}/return")
+def send_back(request: Request, sid: str, reason: str = Form(""), csrf: str = Form("")) -> Response:
+    """An officer sends an accepted submission back to its unit with a reason: withdrawn,
+    its quarter republished, the unit's accounts told by mail (contract section 9)."""
+    found = _signed_in(request)
+    if not form_ok(request, csrf, found.csrf):
+        raise PortalError("csrf")
+    if found.who.role != Role.OFFICER:
+        raise PortalError("forbidden", "only the province's officer sends a report back")
+    p = portal(request)
+    sub = submissions.visible(p, found.who, sid)
+    text = " ".join(reason.split())[:1000]
+    if not text:
+        raise PortalError("bad_request", "say why the report is sent back")
+    if sub.status not in ("accepted", "superseded"):
+        raise PortalError("bad_request", f"the submission is {sub.status}, not accepted")
+    p.send_back(sub.id, text)
+    return RedirectResponse(f"/submissions/{sub.id}", status_code=303)

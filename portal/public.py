@@ -65,5 +65,3 @@ def handler(store: ObjectStore) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
-
-

@@ -74,3 +74,44 @@ def test_a_clerk_sends_a_workbook_and_reads_the_decision(
     page.goto(f"{door.url}/")
     assert page.url == f"{door.url}/signin"
     page.close()
+
+
+def test_an_officer_sends_a_report_back_and_the_unit_sees_it_returned(
+    door: Door, browser: object
+) -> None:
+    import json
+
+    from tests.support.portal import PASSWORD, UNIT_A
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    kind = "pg" if "postgres" in str(door.res.engine.url) else "sqlite"
+    doc = json.dumps(valid_doc(UNIT_A), ensure_ascii=False).encode()
+    with door.client("a@x.vn") as a:
+        sid = a.post(
+            "/api/v1/submissions", data={"period": "2025Q3"}, files={"file": ("quý 3.json", doc)}
+        ).json()["submission_id"]
+    assert door.decided("a@x.vn", sid)["status"] == "accepted"
+
+    def signed_in(email: str) -> object:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        page.goto(f"{door.url}/signin")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form.card button[type=submit]")
+        page.wait_for_url(f"{door.url}/")
+        return page
+
+    officer = signed_in("o@x.vn")
+    officer.goto(f"{door.url}/submissions/{sid}")  # type: ignore[attr-defined]
+    officer.fill("textarea[name=reason]", "Thiếu số liệu doanh nghiệp chuyển đổi số")  # type: ignore[attr-defined]
+    officer.screenshot(path=str(SHOTS / f"send-back-{kind}.png"), full_page=True)  # type: ignore[attr-defined]
+    officer.click("form.send-back button[type=submit]")  # type: ignore[attr-defined]
+    officer.wait_for_selector("text=Bị trả lại")  # type: ignore[attr-defined]
+    officer.close()  # type: ignore[attr-defined]
+    unit = signed_in("a@x.vn")
+    unit.goto(f"{door.url}/submissions/{sid}")  # type: ignore[attr-defined]
+    text = unit.content()  # type: ignore[attr-defined]
+    assert "Bị trả lại" in text and "Thiếu số liệu doanh nghiệp chuyển đổi số" in text
+    assert "send-back" not in text
+    unit.screenshot(path=str(SHOTS / f"returned-{kind}.png"), full_page=True)  # type: ignore[attr-defined]
+    unit.close()  # type: ignore[attr-defined]
