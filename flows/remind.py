@@ -45,7 +45,8 @@ def remind(res: Resources, today: date, dry_run: bool = False) -> dict[str, Any]
     """Queue what is due on ``today`` (at most once each), then send the outbox; with
     ``dry_run`` only say what would be queued."""
     drafts = due_mails(res, today)
-    new = [d for d in drafts if d.once not in known(res.engine, [d.once for d in drafts])]
+    queued_before = known(res.engine, [d.once for d in drafts])
+    new = [d for d in drafts if d.once not in queued_before]
     if dry_run:
         return {"today": today.isoformat(), "would_queue": new}
     queued = queue(res.engine, new)

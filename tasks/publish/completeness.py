@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,15 +87,16 @@ STATUSES = ("on_time", "late", "missing", "pending")
 
 
 def by_group(
-    rows: list[dict[str, Any]], groups: list[tuple[str, str, str, list[Unit]]]
+    rows: list[dict[str, Any]], groups: Sequence[tuple[str, str, str, Sequence[Unit | str]]]
 ) -> list[dict[str, Any]]:
     """Completeness counted per group of units (a province, a territory): ``groups`` are
-    ``(level, code, name, units)``; a unit without a row counts as missing. The one count
-    ``chiso status``, the portal and the reminders show."""
+    ``(level, code, name, units)``, units as catalog entries or codes; a unit without a
+    row counts as missing. The one count ``chiso status``, the portal, the published
+    report and the officers' digest show."""
     status = {r["unit_code"]: r["status"] for r in rows}
     out = []
     for level, code, name, units in groups:
-        mine = [status.get(u.code, "missing") for u in units]
+        mine = [status.get(u if isinstance(u, str) else u.code, "missing") for u in units]
         counts = {s: mine.count(s) for s in STATUSES}
         out.append({"level": level, "code": code, "name": name, "units": len(units), **counts})
     return out

@@ -154,21 +154,29 @@ def _map(r: ReportInput) -> dict[str, Any] | None:
 
 
 def _by_territory(r: ReportInput) -> list[dict[str, Any]]:
-    """Completeness per (quarter, territory): expected units and how they stand."""
-    member = {(m["period"], m["unit_code"]): m["territory"] for m in r.members}
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    for c in r.completeness:
-        t = member.get((c["period"], c["unit_code"]))
-        if t is not None:
-            row = out.setdefault(
-                (c["period"], t),
-                {"period": c["period"], "territory": t, "expected": 0}
-                | {k: 0 for k in STATUS}
-                | {"name": r.territory_names.get(t, (t, ""))[0]},
+    """Completeness per (quarter, territory): expected units and how they stand, counted
+    by :func:`completeness.by_group` as everywhere else."""
+    from tasks.publish.completeness import by_group
+
+    out = []
+    for period in sorted({c["period"] for c in r.completeness}):
+        rows = [c for c in r.completeness if c["period"] == period]
+        listed = {c["unit_code"] for c in rows}
+        members: dict[str, list[str]] = {}
+        for m in r.members:
+            if m["period"] == period and m["unit_code"] in listed:
+                members.setdefault(m["territory"], []).append(m["unit_code"])
+        groups: list[tuple[str, str, str, list[Any]]] = [
+            ("territory", t, r.territory_names.get(t, (t, ""))[0], codes)
+            for t, codes in sorted(members.items())
+        ]
+        for g in by_group(rows, groups):
+            out.append(
+                {"period": period, "territory": g["code"], "expected": g["units"]}
+                | {k: g[k] for k in STATUS}
+                | {"name": g["name"]}
             )
-            row["expected"] += 1
-            row[c["status"]] += 1
-    return [out[k] for k in sorted(out)]
+    return out
 
 
 def _completeness(r: ReportInput) -> tuple[str, list[dict[str, Any]]]:
