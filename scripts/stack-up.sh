@@ -81,6 +81,8 @@ export CHISO_HOME='${CHISO_HOME:-$STACK/chiso}'
 export CHISO_DATABASE_URL='${CHISO_DATABASE_URL:-postgresql+psycopg://$PG_USER@127.0.0.1:5432/$CHISO_DB}'
 export CHISO_PUBLIC_URL='http://127.0.0.1:$PUBLIC_PORT'
 export CHISO_PORTAL_URL='${CHISO_PORTAL_URL:-http://127.0.0.1:$PORTAL_PORT}'
+export CHISO_SMTP_URL='${CHISO_SMTP_URL:-}'
+export CHISO_MAIL_FROM='${CHISO_MAIL_FROM:-chiso@localhost}'
 ENV
 # shellcheck disable=SC1091
 source "$STACK/env"
