@@ -313,3 +313,31 @@ def test_sigkill_of_chiso_remind_loses_no_reminder(
     got = Counter(r.to[0] for r in server.got)
     assert set(got) == {f"u{u}@xa.vn" for u in units}, kills
     assert max(got.values()) <= 2 and sum(got.values()) - 40 <= 10, (got, kills)
+
+
+def test_the_remind_units_flow_shows_its_mail_table_in_the_ui(
+    tmp_path: Path, chiso_db: str, prefect_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deployment's flow: reminders queued and sent, and the run's ``mail`` table
+    artifact (the mails it tried; the outbox's sent, waiting and failed)."""
+    import httpx
+
+    from flows.remind import remind_units
+    from flows.resources import PROCESS, resources
+
+    with smtp_server() as (url, server):
+        monkeypatch.setenv("CHISO_SMTP_URL", url)
+        home = tmp_path / "home"
+        res = resources(home)
+        add_account(res.engine, res.units, "x@xa.vn", NEVER, None)
+        done = remind_units(today=DUE.isoformat(), home=str(home))
+        assert done["queued"] == 1 and done["sent"] == 1 and len(server.got) == 1
+        assert remind_units(today=DUE.isoformat(), dry_run=True, home=str(home)) == {
+            "today": DUE.isoformat(),
+            "would_queue": 0,
+        }
+    PROCESS.forget()
+    body = {"artifacts": {"key": {"any_": ["mail"]}}, "sort": "CREATED_DESC", "limit": 1}
+    (table,) = httpx.post(f"{prefect_api}/artifacts/filter", json=body).json()
+    assert "sent 1, waiting 0, failed 0" in table["description"]
+    assert "x@xa.vn" in table["data"] and "reminder" in table["data"]
