@@ -8,7 +8,6 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
 from flows.resources import resources
-from tasks.boundary import opaque
 from tasks.events import contract
 from tasks.intake.scans import record_scans
 from tasks.intake.steps import archive_files, scan_sources
@@ -34,16 +33,14 @@ def collect_submissions(
     """
     res = resources(home, inbox)
     with res.events.run():
-        found, unlisted, started = scan_sources(
-            opaque(res.sources(periods)), opaque(res.engine)
-        ).unquote()
+        found, unlisted, started = scan_sources(res.sources(periods), res.engine)
         registered, unread = archive_files(
-            opaque(found),
-            opaque(res.store),
-            opaque(res.engine),
+            found,
+            res.store,
+            res.engine,
             res.settings.max_file_bytes,
-            opaque(res.readers) if parse_ahead else None,
-        ).unquote()
+            res.readers if parse_ahead else None,
+        )
         record_scans(res.engine, started)
         new = [r for r in registered if r.new]
         res.events.send(contract.received(new, res.units))

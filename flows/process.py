@@ -13,7 +13,7 @@ from prefect.artifacts import (
 
 from flows.resources import Resources, resources
 from models.submission import Status
-from tasks.boundary import opaque, shared_limit
+from tasks.boundary import shared_limit
 from tasks.decide.claim import claimer
 from tasks.decide.runlog import internal_report, outcome_row, outcome_table
 from tasks.decide.steps import claim_batch, decide_batch, publish_data_docs, read_batch
@@ -39,7 +39,7 @@ def process_submissions(home: str | None = None, batch_size: int = BATCH) -> dic
         decisions, rows, internal = decide_all(res, batch_size)
         # after every decision's own event
         res.events.send(contract.periods_updated(contract.touched(decisions)))
-        docs = publish_data_docs(opaque(res.store)) if decisions else None
+        docs = publish_data_docs(res.store) if decisions else None
         if docs:  # UI artifacts are posted after the events, while the run goes on
             res.events.later(
                 create_link_artifact,
@@ -87,19 +87,19 @@ def decide_all(
     # deployments) is a second guard, and is skipped where it does not exist
     try:
         with shared_limit(CONCURRENCY), claimer(res.engine) as claims:
-            while subs := claim_batch(opaque(claims), batch_size).unquote():
+            while subs := claim_batch(claims, batch_size):
                 if not decisions:
                     import_gx_meanwhile()  # while the first batch is read
-                items = read_batch(opaque(res.store), opaque(subs), opaque(res.readers)).unquote()
+                items = read_batch(res.store, subs, res.readers)
                 decided = decide_batch(
-                    opaque(res.engine),
-                    opaque(res.store),
-                    opaque(items),
-                    opaque(subs),
-                    opaque(res.units),
-                    opaque(res.rules()),
+                    res.engine,
+                    res.store,
+                    items,
+                    subs,
+                    res.units,
+                    res.rules(),
                     res.settings.timely_days,
-                ).unquote()
+                )
                 internal += [o for o in decided if o.internal]
                 # stored now: keep what the events and the summary need, not the parsed
                 # files nor the problems (a backfill decides tens of thousands)

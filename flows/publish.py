@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_table_artifact
 
 from flows.resources import Resources, resources
 from models.periods import Period, is_year, latest_due, local_today
-from tasks.boundary import opaque
 from tasks.progress import track
 from tasks.publish import completeness, queries
 from tasks.publish.build import Context
 from tasks.publish.plan import publication_order
 from tasks.publish.steps import publish_period
-from tasks.publish.write import Published
 
 
 @flow(name="publish-snapshot")
@@ -67,8 +65,7 @@ def publish_all(res: Resources, periods: list[str]) -> list[dict[str, Any]]:
     last = {q[:4]: q for q in quarters}  # each year's latest quarter (quarters are sorted)
     done = []
     for p, inc in track(todo, "publish", len(todo)):
-        pub = publish_period(opaque(res.engine), opaque(res.store), opaque(ctx), p, inc)
-        done.append(cast(Published, pub))
+        done.append(publish_period(res.engine, res.store, ctx, p, inc))
         ctx.let_go(p, last.get(p[:4], p))
     done.sort(key=lambda d: (is_year(d.period), d.period))  # quarters, then years
     rows: list[dict[str, Any]] = [

@@ -1,5 +1,6 @@
-"""How a step becomes a Prefect task: its time measured, its result quoted, its input
-passed opaque, a shared concurrency limit (used by every room's ``steps.py``)."""
+"""How a step becomes a Prefect task (:func:`step`: its time measured, its input and
+result passed opaque, called as the plain typed function it wraps), and a shared
+concurrency limit; used by every room's ``steps.py``."""
 
 from __future__ import annotations
 
@@ -71,3 +72,26 @@ def opaque(value: T) -> T:
     """Pass ``value`` to a task without Prefect walking it for upstream results (that walk
     costs seconds on a batch of thousands of submissions; none of ours hold futures)."""
     return cast(T, quote(value))
+
+
+def step(name: str, **options: Any) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Make ``fn`` a Prefect task run (named ``name``, never cached; ``options`` such as
+    retries go to ``@task``) that its callers call as the plain function it is: every
+    argument goes in :func:`opaque`, the result comes back through :func:`as_one` and is
+    taken out again, and the body's time is added to :data:`WORK`. The task itself is the
+    wrapper's ``task`` attribute."""
+    from prefect import task
+    from prefect.cache_policies import NO_CACHE
+
+    def wrap(fn: Callable[P, T]) -> Callable[P, T]:
+        run: Any = task(name=name, cache_policy=NO_CACHE, **options)(as_one(timed(fn)))
+
+        @functools.wraps(fn)
+        def call(*args: P.args, **kwargs: P.kwargs) -> T:
+            quoted = run(*map(opaque, args), **{k: opaque(v) for k, v in kwargs.items()})
+            return cast(T, quoted.unquote())
+
+        call.task = run  # type: ignore[attr-defined]
+        return call
+
+    return wrap

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
 
 from expectations.frames import Item
 from models.catalog import UnitCatalog
 from models.submission import Submission
-from tasks.boundary import as_one, timed
+from tasks.boundary import step
 from tasks.decide import decisions, read, store, validate
 from tasks.decide.claim import Claimer
 from tasks.intake.readers import Readers
@@ -20,17 +18,13 @@ from tasks.objects.store import ObjectStore
 from tasks.progress import report_progress
 
 
-@task(name="claim-batch", cache_policy=NO_CACHE)
-@as_one
-@timed
+@step("claim-batch")
 def claim_batch(claims: Claimer, limit: int) -> list[Submission]:
     """The next pending submissions only this run may decide."""
     return claims.batch(limit)
 
 
-@task(name="read-batch", cache_policy=NO_CACHE)
-@as_one
-@timed
+@step("read-batch")
 def read_batch(objects: ObjectStore, subs: list[Submission], readers: Readers) -> list[Item]:
     """Parse each pending submission from its archived bytes (or take it parsed ahead)."""
     items = read.read_items(objects, subs, readers)
@@ -38,9 +32,7 @@ def read_batch(objects: ObjectStore, subs: list[Submission], readers: Readers) -
     return items
 
 
-@task(name="decide-batch", cache_policy=NO_CACHE)
-@as_one
-@timed
+@step("decide-batch")
 def decide_batch(
     engine: Engine,
     objects: ObjectStore,
@@ -57,8 +49,7 @@ def decide_batch(
     return decisions.decide_apart(engine, objects, items, by_id, units, rules, timely_days)
 
 
-@task(name="publish-data-docs", cache_policy=NO_CACHE)
-@timed
+@step("publish-data-docs")
 def publish_data_docs(objects: ObjectStore) -> str | None:
     """Build the GX Data Docs of this run's validations and upload them under ``docs/``."""
     site = validate.build_docs()

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
 
-from tasks.boundary import as_one, timed
+from tasks.boundary import step
 from tasks.intake import collect, scans, sources
 from tasks.intake.readers import Readers
 from tasks.objects.store import ObjectStore
@@ -18,9 +16,7 @@ from tasks.progress import report_progress
 COLLECT_CHUNK = 200  # files archived, then registered in one transaction
 
 
-@task(name="scan-sources", cache_policy=NO_CACHE)
-@as_one
-@timed
+@step("scan-sources")
 def scan_sources(
     srcs: list[sources.Source], engine: Engine
 ) -> tuple[list[sources.FoundFile], list[sources.Skipped], dict[str, datetime]]:
@@ -42,9 +38,7 @@ def scan_sources(
     return found, skipped, started
 
 
-@task(name="archive-files", cache_policy=NO_CACHE)
-@as_one
-@timed
+@step("archive-files")
 def archive_files(
     found: list[sources.FoundFile],
     objects: ObjectStore,

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
 
-from tasks.boundary import timed
+from tasks.boundary import step
 from tasks.objects.store import ObjectStore
 from tasks.publish import write
+from tasks.publish.build import Context
+from tasks.publish.write import Published
 
 
-@task(name="publish-period", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-@timed
+@step("publish-period", retries=2, retry_delay_seconds=2)
 def publish_period(
-    engine: Engine, objects: ObjectStore, ctx: Any, period: str, include: set[str] | None = None
-) -> Any:
+    engine: Engine,
+    objects: ObjectStore,
+    ctx: Context,
+    period: str,
+    include: set[str] | None = None,
+) -> Published:
     """Build a quarter's or year's publication and publish it (no-op when unchanged)."""
     from prefect.runtime import flow_run
 
