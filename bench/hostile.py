@@ -27,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import results_dir  # noqa: E402
+
 CHISO = str(Path(sys.executable).parent / "chiso")
 PEAK_TARGET_MB = 1024
 
@@ -185,7 +187,7 @@ def main() -> None:
         f"2025Q3 published with {reported} reporting units "
         f"(good files: {len(good)}, + 1 file of an undecodable name)"
     )
-    out = ROOT / "bench" / "results"
+    out = results_dir()
     out.mkdir(exist_ok=True)
     (out / "hostile.json").write_text(json.dumps({"runs": results, "reported": reported}))
 

@@ -25,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import results_dir  # noqa: E402
+
 CHISO = str(Path(sys.executable).parent / "chiso")
 UNITS_VN = ROOT / "catalog" / "units_vn_2025.csv"
 QUARTER, DUE = "2025Q3", date(2025, 10, 15)
@@ -111,7 +113,7 @@ def main() -> int:
     }
     for k, v in result.items():
         print(f"{k:20} {v}")
-    out = ROOT / "bench" / "results"
+    out = results_dir()
     out.mkdir(parents=True, exist_ok=True)
     (out / f"mail-{result['database']}.json").write_text(json.dumps(result, indent=2))
     return 0 if received == len(codes) else 1

@@ -20,7 +20,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+from bench.common import results_dir  # noqa: E402
 from catalog import NATIONAL_UNITS_CSV  # noqa: E402
 from models.catalog import load_indicators, load_units, reported_figures  # noqa: E402
 from models.periods import Period  # noqa: E402
@@ -124,7 +124,7 @@ def write_inbox(root: Path, period: Period, limit: int | None = None) -> int:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("root", nargs="?", default=str(ROOT / "bench" / "results" / "inbox"))
+    parser.add_argument("root", nargs="?", default=str(results_dir() / "inbox"))
     parser.add_argument("--period", default="2025Q4")
     parser.add_argument("--units", type=int, default=None)
     args = parser.parse_args()

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import results_dir
 from tasks.objects import durable
 from tasks.objects.store import LocalObjectStore
 
@@ -31,7 +32,7 @@ def main() -> None:
     objects = [(f"feedback/{25000 + i}/2025Q4/s{i}.json", data, None) for i in range(args.files)]
     ways = ["unnamed", "named"] if durable.HAS_UNNAMED else ["named"]
     times: dict[str, list[tuple[float, float]]] = {way: [] for way in ways}
-    with tempfile.TemporaryDirectory(dir=Path(__file__).parent / "results") as root:
+    with tempfile.TemporaryDirectory(dir=results_dir()) as root:
         for r in range(args.rounds):
             for way in times:
                 store = LocalObjectStore(Path(root) / f"{way}-{r}", unnamed=way == "unnamed")

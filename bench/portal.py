@@ -36,6 +36,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import results_dir  # noqa: E402
 
 PASSWORD = "mật khẩu đủ dài 123"
 
@@ -232,7 +233,7 @@ def _measure(args: argparse.Namespace, url: str, res: Any) -> int:
     }
     for k, v in result.items():
         print(f"{k:28} {v}")
-    out = ROOT / "bench" / "results"
+    out = results_dir()
     out.mkdir(parents=True, exist_ok=True)
     name = "portal-stack.json" if args.stack else "portal.json"
     (out / name).write_text(json.dumps(result, indent=2))

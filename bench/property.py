@@ -20,6 +20,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import results_dir  # noqa: E402
+
 TEST = "tests/flows/test_whole_run_property.py"
 
 
@@ -63,7 +66,7 @@ def main() -> int:
         tried = drawn
         results.append((name, done.returncode, tried, took))
         print(f"{name}: exit {done.returncode}, {tried} examples run in {took / 60:.1f} min")
-        log = ROOT / "bench" / "results" / f"property-{name}.log"
+        log = results_dir() / f"property-{name}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(done.stdout + done.stderr)
         if done.returncode:

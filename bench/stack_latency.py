@@ -35,9 +35,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 from national import inbox_for  # noqa: E402
 
+from bench.common import results_dir  # noqa: E402
 from tests.support.stack import cpu_seconds, running_stack  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results"
+RESULTS = results_dir()
 PERIOD = "2025Q4"
 
 

@@ -20,6 +20,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import results_dir  # noqa: E402
+
 CHISO = str(Path(sys.executable).parent / "chiso")
 TARGETS = {"help": 1.0, "cold_main_job": 30.0, "rerun_nothing_new": 10.0}
 
@@ -69,7 +72,7 @@ def main() -> None:
             f"{k:<20}{r['median_s']:>10}{r['target_s']:>10}{r['ratio_to_target']:>8}   "
             f"{r['runs_s']}"
         )
-    out = ROOT / "bench" / "results"
+    out = results_dir()
     out.mkdir(exist_ok=True)
     (out / "startup.json").write_text(json.dumps(result, indent=2))
 

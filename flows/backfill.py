@@ -74,7 +74,8 @@ def backfill(
         collected = collect_submissions.fn(home=home, periods=plan.quarters)
         update_progress_artifact(progress, 25.0)
         plan_.reopen(res.engine, plan.reprocess)
-        processed = process_submissions.fn(home=home)
+        # no decision mails: a backfill re-decides past quarters, which units reported long ago
+        processed = process_submissions.fn(home=home, mail_units=False)
         update_progress_artifact(progress, 60.0)
         published = publish_snapshot.fn(home=home, periods=plan.quarters)
     update_progress_artifact(progress, 100.0)

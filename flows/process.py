@@ -27,12 +27,16 @@ CONCURRENCY = "chiso-process-submissions"
 
 
 @flow(name="process-submissions")
-def process_submissions(home: str | None = None, batch_size: int = BATCH) -> dict[str, Any]:
+def process_submissions(
+    home: str | None = None, batch_size: int = BATCH, mail_units: bool = True
+) -> dict[str, Any]:
     """Accept or reject every received submission, with a feedback report for each.
 
     Args:
         home: chiso's state directory (default: CHISO_HOME).
         batch_size: Submissions validated together in one GX run.
+        mail_units: Mail each decision to its unit's accounts (with CHISO_NOTIFY_DECISIONS);
+            a backfill's re-validation of past quarters does not.
     """
     res = resources(home)
     with res.events.run():
@@ -56,7 +60,7 @@ def process_submissions(home: str | None = None, batch_size: int = BATCH) -> dic
                 description=description,
             )
         report_internal(res, internal)
-        notify(res, decisions)
+        notify(res, decisions if mail_units else [])
     accepted = [d for d in decisions if d.status == Status.ACCEPTED]
     get_run_logger().info(
         "%d decided: %d accepted, %d rejected",

@@ -105,3 +105,21 @@ def test_an_officer_sends_a_report_back_and_the_unit_is_told(
     with door.client("a@x.vn") as a:
         got = a.get(f"/api/v1/submissions/{sid}").json()
     assert got["status"] == "withdrawn" and got["withdrawn_reason"] == reason
+
+
+def test_a_decision_is_mailed_to_the_unit_that_sent_it_and_no_other(
+    mail_door: tuple[Door, Handler],
+) -> None:
+    """B sends a file that names A's unit: it is rejected, and the mail about it goes to
+    B's accounts only (A learns nothing of B's file)."""
+    door, server = mail_door
+    doc = json.dumps(valid_doc(UNIT_A, Q), ensure_ascii=False).encode()
+    with door.client("b@x.vn") as b:
+        sid = b.post(
+            "/api/v1/submissions", data={"period": Q}, files={"file": ("x.json", doc)}
+        ).json()["submission_id"]
+    assert door.decided("b@x.vn", sid)["status"] == "rejected"
+    assert door.decider.idle(120)
+    (mail,) = _mails_to(server, "b@x.vn", 1)
+    assert "rejected" in mail.message["Subject"] and "error" in mail.message["Subject"]
+    assert not [r for r in server.got if r.to != ["b@x.vn"]]
