@@ -163,7 +163,6 @@ def sender_back(res: Resources, decider: Decider) -> Any:
 
 def build_portal(res: Resources, decide: Decider | None = None) -> Any:
     """The portal's resources from the run's: the first source takes the sent files."""
-    from flows.status import groups
     from models.catalog import reported_figures
     from portal.context import Portal
     from tasks.decide.check import Checker
@@ -191,5 +190,5 @@ def build_portal(res: Resources, decide: Decider | None = None) -> Any:
         make_checker=lambda: Checker(
             res.engine, res.readers, res.units, res.rules(), settings.timely_days
         ),
-        groups=lambda p: groups(res, p),
+        groups=res.groups,
     )

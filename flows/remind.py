@@ -20,13 +20,11 @@ from tasks.mail.smtp import Sending, send_outbox
 
 def due_mails(res: Resources, today: date) -> list[Draft]:
     """The reminders and digests that are due on ``today``."""
-    from flows.status import groups
-
     s = res.settings
     links = Links(s.portal_url)
     return plan.reminders(
         res.engine, res.units, links, today, s.remind_day_list, s.timely_days
-    ) + plan.digests(res.engine, res.units, links, today, s.timely_days, lambda p: groups(res, p))
+    ) + plan.digests(res.engine, res.units, links, today, s.timely_days, res.groups)
 
 
 def deliver(res: Resources, today: date | None = None) -> Sending:

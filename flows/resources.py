@@ -13,6 +13,7 @@ from expectations.rules import Rules
 from flows.settings import Settings, load_settings
 from models.catalog import (
     Indicator,
+    Unit,
     UnitCatalog,
     install_catalog,
     load_indicators,
@@ -92,6 +93,18 @@ class Resources:
             for src in out:
                 if isinstance(src, HttpSource):
                     src.periods = [Period.parse(p) for p in periods]
+        return out
+
+    def groups(self, p: Period) -> list[tuple[str, str, str, list[Unit]]]:
+        """The quarter's provinces and territories with their member units (what
+        ``chiso status``, the portal's home and the officers' digest count by)."""
+        out: list[tuple[str, str, str, list[Unit]]] = [
+            ("province", prov.code, prov.name, units) for prov, units in self.units.provinces(p)
+        ]
+        out += [
+            ("territory", t.code, t.name_vi, units)
+            for t, units in self.territories.groups(p, self.units)
+        ]
         return out
 
     def prepare_database(self) -> None:

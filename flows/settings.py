@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -104,3 +105,19 @@ def load_settings(home: str | Path | None = None, sources: str | None = None) ->
     if sources:
         overrides["sources"] = sources
     return Settings(**overrides)  # type: ignore[arg-type]
+
+
+OFFLINE = {
+    "GX_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+}
+
+
+def quiet_offline() -> None:
+    """No telemetry; and with Prefect's ephemeral API (nothing outlives the run), keep
+    the terminal to chiso's own summary."""
+    for k, v in OFFLINE.items():
+        os.environ.setdefault(k, v)
+    if not os.environ.get("PREFECT_API_URL"):
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -17,7 +17,7 @@ import logging
 
 
 def main() -> None:
-    from flows.run import quiet_offline
+    from flows.settings import quiet_offline
 
     quiet_offline()
     from prefect.task_worker import serve

@@ -65,7 +65,7 @@ def run(
     period: Annotated[str | None, typer.Option("--period", help="Restrict to YYYYQn.")] = None,
 ) -> None:
     """Collect, validate and store new submissions, then publish every affected period."""
-    from flows.run import main_job
+    from flows.cli.run import main_job
 
     raise typer.Exit(main_job(inbox, home, period))
 
@@ -87,7 +87,7 @@ def backfill(
     home: HomeOpt = None,
 ) -> None:
     """Recollect, optionally re-validate, and republish a range of quarters (idempotent)."""
-    from flows.run import backfill_job
+    from flows.cli.run import backfill_job
 
     raise typer.Exit(backfill_job(start, end, unit or [], reprocess, dry_run, home))
 
@@ -101,7 +101,7 @@ def status(
     home: HomeOpt = None,
 ) -> None:
     """Completeness and timeliness per unit for a quarter."""
-    from flows.status import show_status
+    from flows.cli.status import show_status
 
     raise typer.Exit(show_status(period, home))
 
@@ -113,7 +113,7 @@ def withdraw(
     home: HomeOpt = None,
 ) -> None:
     """Void an accepted submission and republish its period and year."""
-    from flows.status import withdraw_submission
+    from flows.cli.status import withdraw_submission
 
     raise typer.Exit(withdraw_submission(submission, reason, home))
 
@@ -160,7 +160,7 @@ def portal(
     import uvicorn
 
     from flows.portal import build_portal
-    from flows.run import quiet_offline
+    from flows.settings import quiet_offline
     from portal.app import create_app
 
     quiet_offline()

@@ -24,8 +24,10 @@ def remind(
 ) -> None:
     """Remind units that have not reported, send the officers' digest, send the outbox."""
     from flows.remind import remind as run_remind
+    from flows.settings import quiet_offline
     from models.periods import local_today
 
+    quiet_offline()
     try:
         day = date.fromisoformat(today) if today else local_today()
     except ValueError:

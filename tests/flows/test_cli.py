@@ -64,7 +64,7 @@ def test_db_upgrade_creates_the_schema_and_hides_the_password(pg_url: str) -> No
 def test_status_defaults_to_the_quarter_ended_by_the_local_calendar(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from flows.status import show_status
+    from flows.cli.status import show_status
 
     # 00:30 on 2025-10-01 in Vietnam, still 2025-09-30 in UTC: 2025Q3 has ended
     assert show_status(None, tmp_path, datetime(2025, 9, 30, 17, 30, tzinfo=UTC)) == 0

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from flows.summary import TABLE_ROWS, print_summary
+from flows.cli.summary import TABLE_ROWS, print_summary
 
 
 def _summary(n: int, flagged_every: int) -> dict[str, Any]:

@@ -230,7 +230,7 @@ def test_withdrawal_restores_the_previous_submission(
     sample: tuple[Path, Path], tmp_path: Path
 ) -> None:
     """On a home of its own (the module's sample stays as the other tests expect it)."""
-    from flows.status import withdraw_submission
+    from flows.cli.status import withdraw_submission
 
     inbox, shared = sample
     with chiso_database(db_kind(shared)):

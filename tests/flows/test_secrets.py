@@ -21,7 +21,7 @@ def test_a_source_urls_credentials_are_never_shown(
 ) -> None:
     from prefect.client.orchestration import get_client
 
-    from flows.run import main_job
+    from flows.cli.run import main_job
 
     doc = json.dumps(valid_doc("25459"), ensure_ascii=False).encode()
     endpoints.serve("/bc/25459/2025Q3?token=T0PSECRET", (200, doc))

@@ -130,8 +130,8 @@ def _decisions(home: Path) -> list[tuple[str, set[str]]]:
 
 
 def _run(home: Path, inbox: Path | None) -> int:
+    from flows.cli.run import main_job
     from flows.resources import PROCESS
-    from flows.run import main_job
 
     try:
         return main_job(inbox, home, None)

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.resources import Resources
-from models.catalog import Unit
 from models.periods import Period, local_text
 
 COLORS = {"on_time": "green", "late": "yellow", "missing": "red", "pending": "bright_black"}
@@ -72,22 +71,11 @@ def _by_territory(res: Resources, p: Period, rows: list[dict[str, Any]]) -> Tabl
     for col in ("level", "code", "name", "units", *COLORS):
         number = col in COLORS or col == "units"
         table.add_column(col, justify="right" if number else "left", no_wrap=col != "name")
-    for g in by_group(rows, groups(res, p)):
+    for g in by_group(rows, res.groups(p)):
         table.add_row(
             g["level"], g["code"], g["name"], str(g["units"]), *(str(g[s]) for s in COLORS)
         )
     return table
-
-
-def groups(res: Resources, p: Period) -> list[tuple[str, str, str, list[Unit]]]:
-    """The quarter's provinces and territories with their member units."""
-    out: list[tuple[str, str, str, list[Unit]]] = [
-        ("province", prov.code, prov.name, units) for prov, units in res.units.provinces(p)
-    ]
-    out += [
-        ("territory", t.code, t.name_vi, units) for t, units in res.territories.groups(p, res.units)
-    ]
-    return out
 
 
 def withdraw_submission(submission: str, reason: str, home: Path | None) -> int:
@@ -102,7 +90,7 @@ def withdraw_submission(submission: str, reason: str, home: Path | None) -> int:
         return 2
     typer.echo(f"withdrawn {sub.id} ({sub.unit_code} {sub.period}): {sub.withdrawn_reason}")
     from flows.publish import publish_snapshot
-    from flows.run import quiet_offline
+    from flows.settings import quiet_offline
 
     quiet_offline()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,27 +9,13 @@ from typing import Any
 
 import typer
 
-from flows.summary import print_summary
-
-OFFLINE = {
-    "GX_ANALYTICS_ENABLED": "false",
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "DO_NOT_TRACK": "1",
-}
+from flows.cli.summary import print_summary
+from flows.settings import quiet_offline
 
 
 def _usage(message: str) -> int:
     typer.secho(f"chiso: {message}", err=True, fg=typer.colors.RED)
     return 2
-
-
-def quiet_offline() -> None:
-    """No telemetry; and with Prefect's ephemeral API (nothing outlives the run), keep
-    the terminal to chiso's own summary."""
-    for k, v in OFFLINE.items():
-        os.environ.setdefault(k, v)
-    if not os.environ.get("PREFECT_API_URL"):
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
 def missing_folders(settings: Any) -> list[str]:
