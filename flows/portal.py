@@ -74,17 +74,42 @@ class Decider:
                 log.exception("deciding the sent files failed")
 
     def _defer(self, sent: list[Any]) -> None:
-        """One task run for the task worker, waited for: the requests made meanwhile are
-        one more run after it, as embedded."""
+        """One task run for the task worker, waited for until the files it was asked for
+        are decided: the requests made meanwhile are one more run after it. (Not until
+        the task run's end: Prefect records a task run's final state from its events, and
+        the API said it about 8 s after the run ended; a unit sending again waited that
+        long. The run's tail, Data Docs and artifacts, goes on while the next waits in the
+        task worker.)"""
         try:
-            future = decide_sent_task.delay()
+            decide_sent_task.delay()
         except Exception:
             log.exception("deferring the decision failed: sending the received events")
             from tasks.events import contract
 
             self.res.events.send(contract.received(sent, self.res.units))
             return
-        future.wait(DEFER_WAIT)
+        self._decided([r.submission_id for r in sent], DEFER_WAIT)
+
+    def _decided(self, ids: list[str], timeout: float) -> None:
+        """Wait until none of ``ids`` is still ``received`` (asked every quarter second)."""
+        import time
+
+        from sqlalchemy import func
+        from sqlmodel import Session, col, select
+
+        from models.submission import Status, Submission
+
+        deadline = time.monotonic() + timeout
+        while ids and time.monotonic() < deadline:
+            with Session(self.res.engine) as s:
+                waiting = s.exec(
+                    select(func.count())
+                    .select_from(Submission)
+                    .where(col(Submission.id).in_(ids), Submission.status == Status.RECEIVED)
+                ).one()
+            if not waiting:
+                return
+            time.sleep(0.25)
 
     def idle(self, timeout: float) -> bool:
         """Wait until no run goes on nor is wanted (tests, benchmarks)."""
