@@ -12,7 +12,9 @@ from prefect import flow, task
 from flows.resources import Resources
 
 log = logging.getLogger(__name__)
-DEFER_WAIT = 300  # seconds a deferred run is waited for before the next is asked for
+# seconds a deferred run is waited for; past it (no task worker took it) the received
+# events hand the files to process-submissions' trigger instead
+DEFER_WAIT = 120
 
 
 class Decider:
@@ -80,18 +82,21 @@ class Decider:
         the API said it about 8 s after the run ended; a unit sending again waited that
         long. The run's tail, Data Docs and artifacts, goes on while the next waits in the
         task worker.)"""
+        from tasks.events import contract
+
         try:
             decide_sent_task.delay()
         except Exception:
             log.exception("deferring the decision failed: sending the received events")
-            from tasks.events import contract
-
             self.res.events.send(contract.received(sent, self.res.units))
             return
-        self._decided([r.submission_id for r in sent], DEFER_WAIT)
+        if not self._decided([r.submission_id for r in sent], DEFER_WAIT):
+            log.warning("no task worker decided the sent files: sending the received events")
+            self.res.events.send(contract.received(sent, self.res.units))
 
-    def _decided(self, ids: list[str], timeout: float) -> None:
-        """Wait until none of ``ids`` is still ``received`` (asked every quarter second)."""
+    def _decided(self, ids: list[str], timeout: float) -> bool:
+        """Wait until none of ``ids`` is still ``received`` (asked every quarter second);
+        whether that came within ``timeout``."""
         import time
 
         from sqlalchemy import func
@@ -108,8 +113,9 @@ class Decider:
                     .where(col(Submission.id).in_(ids), Submission.status == Status.RECEIVED)
                 ).one()
             if not waiting:
-                return
+                return True
             time.sleep(0.25)
+        return not ids
 
     def idle(self, timeout: float) -> bool:
         """Wait until no run goes on nor is wanted (tests, benchmarks)."""
