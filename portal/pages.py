@@ -22,10 +22,11 @@ from tasks.accounts.secrets import new_token
 from tasks.accounts.signin import Locked, sign_in, sign_out
 from tasks.accounts.store import AccountError, accept_invitation, invitation
 from tasks.publish import completeness, queries
+from tasks.templates import local_moment
 
 router = APIRouter()
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-TEMPLATES.env.filters["local"] = local_text
+TEMPLATES.env.filters["local"] = local_moment
 STATUS_VI = {
     "on_time": "Đúng hạn",
     "late": "Trễ hạn",

@@ -18,10 +18,23 @@ def _escaped(value: Any) -> Any:
 
 def pages(folder: Path) -> jinja2.Environment:
     """Templates of ``folder``, every value escaped (a unit's text never becomes markup)."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         autoescape=True,
         finalize=_escaped,
         keep_trailing_newline=False,
         undefined=jinja2.StrictUndefined,  # a misspelt name is an error, not a blank
     )
+    env.filters["local"] = local_moment
+    return env
+
+
+def local_moment(value: Any) -> str:
+    """An instant as the province reads it (``07/12/2026 16:04``); a value that is not an
+    instant, as it is."""
+    from models.periods import local_text
+
+    try:
+        return local_text(value)
+    except (TypeError, ValueError):
+        return str(value)
