@@ -133,8 +133,8 @@ def notify(res: Resources, decisions: list[Decided]) -> None:
     if not s.smtp_url:
         return  # nothing can be sent: the mails wait, and the run says nothing of them
     sending = deliver(res)
-    if sending.sent or sending.retry or sending.dropped:
-        mail_artifact(res, sending.sent + sending.retry + sending.dropped, sending.stopped)
+    if sending.tried:
+        mail_artifact(res, sending.tried, sending.stopped)
 
 
 def report_internal(res: Resources, internal: list[Outcome]) -> None:

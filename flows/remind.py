@@ -43,11 +43,13 @@ def remind(res: Resources, today: date, dry_run: bool = False) -> dict[str, Any]
     """Queue what is due on ``today`` (at most once each), then send the outbox; with
     ``dry_run`` only say what would be queued."""
     drafts = due_mails(res, today)
-    queued_before = known(res.engine, [d.once for d in drafts])
-    new = [d for d in drafts if d.once not in queued_before]
     if dry_run:
-        return {"today": today.isoformat(), "would_queue": new}
-    queued = queue(res.engine, new)
+        queued_before = known(res.engine, [d.once for d in drafts])
+        return {
+            "today": today.isoformat(),
+            "would_queue": [d for d in drafts if d.once not in queued_before],
+        }
+    queued = queue(res.engine, drafts)  # the outbox's unique key leaves out the known
     sending = deliver(res, today)
     return {
         "today": today.isoformat(),
@@ -57,7 +59,7 @@ def remind(res: Resources, today: date, dry_run: bool = False) -> dict[str, Any]
         "dropped": len(sending.dropped),
         "stopped": sending.stopped,
         "outbox": counts(res.engine),
-        "touched": sending.sent + sending.retry + sending.dropped,
+        "touched": sending.tried,
     }
 
 

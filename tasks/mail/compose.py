@@ -81,6 +81,17 @@ class Links:
         return f"{self.base}/"
 
 
+def _unit_values(links: Links, unit_code: str, unit_name: str, period: str) -> dict[str, Any]:
+    """What every mail to a unit says of it and its quarter, and where it sends again."""
+    return {
+        "unit_code": unit_code,
+        "unit_name": unit_name,
+        "period": period,
+        "quarter_vi": quarter_vi(period),
+        "send_url": links.send(period),
+    }
+
+
 def reminder(
     links: Links,
     unit_code: str,
@@ -101,15 +112,11 @@ def reminder(
     return _write(
         "reminder",
         subject,
-        {
-            "unit_code": unit_code,
-            "unit_name": unit_name,
-            "period": period,
-            "quarter_vi": q,
+        _unit_values(links, unit_code, unit_name, period)
+        | {
             "due": due.isoformat(),
             "overdue": overdue,
             "rejected": rejected,
-            "send_url": links.send(period),
             "template_url": links.template(period),
         },
     )
@@ -135,18 +142,14 @@ def decision(
     return _write(
         "decision",
         subject,
-        {
-            "unit_code": unit_code,
-            "unit_name": unit_name,
-            "period": period,
-            "quarter_vi": q,
+        _unit_values(links, unit_code, unit_name, period)
+        | {
             "file_name": file_name,
             "status": status,
             "status_vi": status_vi,
             "errors": errors,
             "warnings": warnings,
             "submission_url": links.submission(sid),
-            "send_url": links.send(period),
         },
     )
 
@@ -165,15 +168,11 @@ def returned(
     return _write(
         "returned",
         subject,
-        {
-            "unit_code": unit_code,
-            "unit_name": unit_name,
-            "period": period,
-            "quarter_vi": q,
+        _unit_values(links, unit_code, unit_name, period)
+        | {
             "file_name": file_name,
             "reason": reason,
             "submission_url": links.submission(sid),
-            "send_url": links.send(period),
         },
     )
 

@@ -4,51 +4,24 @@ reported is asked of the one completeness function (``completeness.quarter_rows`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from models.account import Account, Role
 from models.catalog import Unit, UnitCatalog
 from models.mail import MailKind
 from models.periods import Period, local_day_end_utc
 from tasks.events.contract import Decided
 from tasks.mail import compose
+from tasks.mail.address import addressed, recipients, sent_for
 from tasks.mail.compose import Links
 from tasks.mail.outbox import Draft
 from tasks.publish import completeness, queries
 
 LOOK_BACK, LOOK_AHEAD = 60, 30  # days around today within which due dates are looked at
 REPORTED = ("on_time", "late")
-
-Groups = list[tuple[str, str, str, list[Unit]]]  # (level, code, name, units) as status shows
-
-
-@dataclass(frozen=True)
-class Recipient:
-    account_id: int
-    email: str
-    unit_code: str | None
-
-
-def recipients(engine: Engine, units: Iterable[str] | None) -> dict[str | None, list[Recipient]]:
-    """Enabled accounts: unit accounts of ``units`` by unit code, or (``units`` None) the
-    officers under the key ``None``."""
-    with Session(engine) as s:
-        q = select(Account).where(col(Account.enabled).is_(True))
-        if units is None:
-            q = q.where(Account.role == Role.OFFICER)
-        else:
-            q = q.where(Account.role == Role.UNIT, col(Account.unit_code).in_(list(units)))
-        out: dict[str | None, list[Recipient]] = {}
-        for a in s.exec(q.order_by(col(Account.id))):
-            assert a.id is not None
-            out.setdefault(a.unit_code, []).append(Recipient(a.id, a.email, a.unit_code))
-    return out
 
 
 def quarters_around(today: date, timely_days: int) -> list[Period]:
@@ -106,14 +79,11 @@ def reminders(
                     links, r["unit_code"], r["unit_name"], str(p), due, day, r["rejected_count"]
                 )
                 drafts.append(
-                    Draft(
-                        once=f"reminder:{who.account_id}:{r['unit_code']}:{p}:{day}",
-                        kind=MailKind.REMINDER,
-                        account_id=who.account_id,
-                        recipient=who.email,
-                        subject=w.subject,
-                        text=w.text,
-                        html=w.html,
+                    addressed(
+                        MailKind.REMINDER,
+                        f"{r['unit_code']}:{p}:{day}",
+                        who,
+                        w,
                         unit_code=r["unit_code"],
                         period=str(p),
                         reminder_day=day,
@@ -170,19 +140,7 @@ def digests(
                 }
             )
         w = compose.digest(links, str(p), due, len(rows), listed)
-        for who in officers:
-            drafts.append(
-                Draft(
-                    once=f"digest:{who.account_id}:{p}",
-                    kind=MailKind.DIGEST,
-                    account_id=who.account_id,
-                    recipient=who.email,
-                    subject=w.subject,
-                    text=w.text,
-                    html=w.html,
-                    period=str(p),
-                )
-            )
+        drafts += [addressed(MailKind.DIGEST, str(p), who, w, period=str(p)) for who in officers]
     return drafts
 
 
@@ -196,7 +154,7 @@ def decisions(
     if not decided:
         return []
     ids = [d.submission_id for d in decided]
-    sent_for: dict[str, tuple[Unit, str, str]] = {}
+    sent: dict[str, tuple[Unit, str, str]] = {}
     with Session(engine) as s:
         for i in range(0, len(ids), 1000):
             rows = s.exec(
@@ -205,15 +163,14 @@ def decisions(
                 ).where(col(Submission.id).in_(ids[i : i + 1000]))
             )
             for sid, path_unit, path_period, name in rows:
-                unit = units.find(path_unit)
-                if unit is not None and unit.level != "province":
-                    sent_for[sid] = (unit, path_period or "", name)
-    to = recipients(engine, {u.code for u, _, _ in sent_for.values()})
+                if unit := sent_for(units, path_unit):
+                    sent[sid] = (unit, path_period or "", name)
+    to = recipients(engine, {u.code for u, _, _ in sent.values()})
     drafts = []
     for d in decided:
-        if d.submission_id not in sent_for:
+        if d.submission_id not in sent:
             continue
-        unit, path_period, name = sent_for[d.submission_id]
+        unit, path_period, name = sent[d.submission_id]
         accounts = to.get(unit.code, [])
         if not accounts:
             continue
@@ -229,21 +186,18 @@ def decisions(
             d.errors,
             d.warnings,
         )
-        for who in accounts:
-            drafts.append(
-                Draft(
-                    once=f"decision:{who.account_id}:{d.submission_id}",
-                    kind=MailKind.DECISION,
-                    account_id=who.account_id,
-                    recipient=who.email,
-                    subject=w.subject,
-                    text=w.text,
-                    html=w.html,
-                    unit_code=unit.code,
-                    period=period if Period.try_parse(period) else None,
-                    submission_id=d.submission_id,
-                )
+        drafts += [
+            addressed(
+                MailKind.DECISION,
+                d.submission_id,
+                who,
+                w,
+                unit_code=unit.code,
+                period=period if Period.try_parse(period) else None,
+                submission_id=d.submission_id,
             )
+            for who in accounts
+        ]
     return drafts
 
 
@@ -276,20 +230,17 @@ def returned_mail(
         sub = s.get(Submission, sid)
     if sub is None:
         return []
-    unit = units.find(sub.path_unit)
-    if unit is None or unit.level == "province":
+    unit = sent_for(units, sub.path_unit)
+    if unit is None:
         return []
     period = sub.period or sub.path_period or ""
     w = compose.returned(links, unit.code, unit.name, period, sid, sub.filename, reason)
     return [
-        Draft(
-            once=f"returned:{who.account_id}:{sid}",
-            kind=MailKind.RETURNED,
-            account_id=who.account_id,
-            recipient=who.email,
-            subject=w.subject,
-            text=w.text,
-            html=w.html,
+        addressed(
+            MailKind.RETURNED,
+            sid,
+            who,
+            w,
             unit_code=unit.code,
             period=sub.period,
             submission_id=sid,

@@ -69,6 +69,11 @@ class Sending:
     dropped: list[int] = field(default_factory=list)
     stopped: str | None = None  # why sending stopped before the outbox was empty
 
+    @property
+    def tried(self) -> list[int]:
+        """Every mail this run took, whatever became of it."""
+        return self.sent + self.retry + self.dropped
+
 
 def message(mail: Mail, sender: str) -> EmailMessage:
     """The mail as sent: UTF-8 text and HTML alternatives, the subject encoded (RFC 2047)."""

@@ -187,20 +187,12 @@ def _no_collection_is_dropped(stack: dict, s3_server: Seaweed) -> None:
         if i < 2:  # two runs asked for while files arrive
             run = httpx.post(f"{api}/deployments/{dep['id']}/create_flow_run", json={}, timeout=10)
             ids.append(run.json()["id"])
-    ends = [
-        wait(
-            f"collect run {i}",
-            lambda i=i: (
-                flow_run(api, i)["state"]["type"]
-                if flow_run(api, i)["state"]["type"]
-                in ("COMPLETED", "CANCELLED", "FAILED", "CRASHED")
-                else None
-            ),
-            timeout=180,
-            every=1,
-        )
-        for i in ids
-    ]
+
+    def ended(run_id: str) -> str | None:
+        state = flow_run(api, run_id)["state"]["type"]
+        return state if state in ("COMPLETED", "CANCELLED", "FAILED", "CRASHED") else None
+
+    ends = [wait(f"collect run {i}", lambda i=i: ended(i), timeout=180, every=1) for i in ids]
     assert ends == ["COMPLETED", "COMPLETED"], ends
     env = stack["env"]
     from sqlalchemy import create_engine, text
