@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from tasks.intake.folder import FolderSource
 from tasks.intake.sources import FoundFile
-from tests.support.scan_as import read_listed
+from tests.support.scan_as import read_as, read_listed
 
 
 def test_layout_hidden_lock_files_and_links(tmp_path: Path) -> None:
@@ -85,29 +82,7 @@ def test_a_file_the_service_account_cannot_read_is_skipped(tmp_path: Path) -> No
         (here / "private.json").chmod(0)
         for p in (root, root / "703", here, here / "ok.json"):
             p.chmod(0o755)
-        code = (
-            "import json, sys\n"
-            "from pathlib import Path\n"
-            "from tests.support.scan_as import read_as_json\n"
-            "print(read_as_json(Path(sys.argv[1])))\n"
-        )
-        out = subprocess.run(
-            [
-                "setpriv",
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                sys.executable,
-                "-c",
-                code,
-                str(root),
-            ],
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).parents[3],
-            check=True,
-        )
-        data, reasons = json.loads(out.stdout)
+        data, reasons = read_as(65534, root)
         assert data == {"703/2025Q1/ok.json": "{}"}
         assert reasons == {"703/2025Q1/private.json": "Permission denied"}
     finally:
