@@ -14,7 +14,7 @@ import boto3
 
 from tests.support.inbox import valid_doc
 from tests.support.s3 import Seaweed
-from tests.support.stack import flow_run, wait
+from tests.support.stack import collect_now, flow_run, wait
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -172,21 +172,16 @@ def _no_collection_is_dropped(stack: dict, s3_server: Seaweed) -> None:
     """Two collections asked for at once (a schedule and a manual run, or the portal's):
     the second waits for the first (ENQUEUE), none is cancelled, and files put between
     them are each decided once."""
-    import httpx
 
     api, bucket = stack["env"]["PREFECT_API_URL"], stack["bucket"]
     s3 = boto3.client("s3", endpoint_url=s3_server.endpoint)
-    dep = httpx.get(
-        f"{api}/deployments/name/collect-submissions/collect-submissions", timeout=10
-    ).json()
     units = ("25510", "25516", "25522", "25525")
     ids = []
     for i, unit in enumerate(units):
         doc = json.dumps(valid_doc(unit, "2025Q3"), ensure_ascii=False).encode()
         s3.put_object(Bucket=bucket, Key=f"inbox/{unit}/2025Q3/q.json", Body=doc)
         if i < 2:  # two runs asked for while files arrive
-            run = httpx.post(f"{api}/deployments/{dep['id']}/create_flow_run", json={}, timeout=10)
-            ids.append(run.json()["id"])
+            ids.append(collect_now(api))
 
     def ended(run_id: str) -> str | None:
         state = flow_run(api, run_id)["state"]["type"]

@@ -15,7 +15,7 @@ import boto3
 
 from tests.support.inbox import valid_doc
 from tests.support.s3 import Seaweed
-from tests.support.stack import flow_run, wait
+from tests.support.stack import collect_now, flow_run, wait
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -55,10 +55,13 @@ def _kill_sessions(sessions: set[int]) -> int:
     return killed
 
 
-def _put_quarter(s3: Any, bucket: str, period: str, units: list[str]) -> None:
+def _put_quarter(s3: Any, bucket: str, period: str, units: list[str], api: str) -> None:
+    """The quarter's files in the inbox, then a collection asked for (the schedule's next
+    one, 15 s at most away, would take them too)."""
     for unit in units:
         doc = json.dumps(valid_doc(unit, period), ensure_ascii=False).encode()
         s3.put_object(Bucket=bucket, Key=f"inbox/{unit}/{period}/bc.json", Body=doc)
+    collect_now(api)
 
 
 def _published_units(s3: Any, bucket: str, period: str) -> int:
@@ -122,7 +125,7 @@ def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
             return int(conn.execute(text("SELECT count(*) FROM decision")).scalar_one())
 
     # 1. a worker killed with SIGKILL in the middle of process-submissions
-    _put_quarter(s3, bucket, "2025Q3", communes)
+    _put_quarter(s3, bucket, "2025Q3", communes, api)
 
     def running() -> dict | None:
         runs = [r for r in _process_runs(api) if r["state_type"] == "RUNNING"]
@@ -150,7 +153,7 @@ def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
     # 2. one API replica killed while a quarter is processed: the runs go on through the other
     import signal
 
-    _put_quarter(s3, bucket, "2025Q4", communes)
+    _put_quarter(s3, bucket, "2025Q4", communes, api)
     wait("decisions of 2025Q4 started", lambda: decided() > 96, timeout=240, every=0.5)
     api1 = int((stack["dir"] / "api-1.pid").read_text())
     os.killpg(api1, signal.SIGKILL)
@@ -178,7 +181,7 @@ def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
         stderr=subprocess.DEVNULL,
     )
     (stack["dir"] / "redis.pid").write_text(str(restarted.pid))
-    _put_quarter(s3, bucket, "2026Q1", communes[:10])
+    _put_quarter(s3, bucket, "2026Q1", communes[:10], api)
     _await_published(s3, bucket, "2026Q1", 10)  # after the restart
     assert not _decided_twice(engine) and decided() == 96 * 2 + 10
     engine.dispose()

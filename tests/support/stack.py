@@ -126,3 +126,14 @@ def flow_run(api: str, run_id: str) -> dict[str, Any]:
     import httpx
 
     return dict(httpx.get(f"{api}/flow_runs/{run_id}", timeout=10).json())
+
+
+def collect_now(api: str) -> str:
+    """A ``collect-submissions`` run asked for by hand, as an operator does in the UI (not
+    waiting for its schedule); its id."""
+    import httpx
+
+    name = "collect-submissions/collect-submissions"
+    dep = httpx.get(f"{api}/deployments/name/{name}", timeout=10).json()
+    run = httpx.post(f"{api}/deployments/{dep['id']}/create_flow_run", json={}, timeout=10)
+    return str(run.json()["id"])
