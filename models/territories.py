@@ -86,6 +86,18 @@ class Territories:
     def place(self, code: str) -> Place | None:
         return self.places.get(code)
 
+    def successors(self, catalog: UnitCatalog) -> dict[str, str]:
+        """Each old province the crosswalk knows -> the province its units went into, where
+        they all went into one (Tây Ninh's 72 -> 80): a year's flows add up across the merger
+        in that province's series. Every other province is a series of its own."""
+        into: dict[str, set[str]] = {}
+        for row in self.crosswalk:
+            new = catalog.get(row["new_code"])
+            if new is not None and new.parent_code:
+                old = code_key(row["old_province_code"])
+                into.setdefault(old, set()).add(code_key(new.parent_code))
+        return {old: next(iter(new)) for old, new in into.items() if len(new) == 1}
+
 
 def _float(text: str, path: Path, line: int, name: str) -> float | None:
     if not text.strip():

@@ -136,6 +136,10 @@ class Context:
     def crosswalk_rows(self) -> list[dict[str, Any]]:
         return [dict(r, weight=float(r["weight"])) for r in self.territories.crosswalk]
 
+    @cached_property
+    def successors(self) -> dict[str, str]:
+        return self.territories.successors(self.units)
+
     @property
     def order(self) -> dict[str, int]:
         return {i.code: i.sort_order for i in self.published}
@@ -189,7 +193,10 @@ def year(ctx: Context, year_key: str, quarters: dict[str, Publication]) -> Publi
     """Year to date from the quarters published so far (``as_of`` = the latest)."""
     as_of = max(quarters)
     rows = indicators.year_rows(
-        year_key, {k: q.indicators for k, q in quarters.items()}, ctx.published
+        year_key,
+        {k: q.indicators for k, q in quarters.items()},
+        ctx.published,
+        ctx.successors,
     )
     comp = [r for k in sorted(quarters) for r in quarters[k].completeness]
     ents = [dict(r, period=year_key) for r in quarters[as_of].enterprises]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from models.catalog import Indicator, Unit
+from models.catalog import Indicator, Unit, code_key
 from models.form import CORE_TYPES
 from models.territories import Territory
 
@@ -177,27 +177,35 @@ def _row(
     }
 
 
-def _series(row: dict[str, Any]) -> str:
-    """Which series a row's flows add up in over a year: the province's (whose code changes
-    at the 2025 merger), a territory's or a unit's."""
-    return "province" if row["level"] == "province" else f"{row['level']}:{row['unit_code']}"
+def _series(row: dict[str, Any], successors: Mapping[str, str]) -> str:
+    """Which series a row's flows add up in over a year: a province's (an old province's
+    rows in its successor's, whose code changes at the 2025 merger), a territory's or a
+    unit's."""
+    code = row["unit_code"]
+    if row["level"] == "province":
+        code = successors.get(code_key(code), code_key(code))
+    return f"{row['level']}:{code}"
 
 
 def year_rows(
-    year: str, quarters: dict[str, list[dict[str, Any]]], published: list[Indicator]
+    year: str,
+    quarters: dict[str, list[dict[str, Any]]],
+    published: list[Indicator],
+    successors: Mapping[str, str],
 ) -> list[dict[str, Any]]:
-    """Year to date: the as-of quarter's rows, with flows summed over the quarters."""
+    """Year to date: the as-of quarter's rows, with flows summed over the quarters (an old
+    province's quarters in the province that succeeded it: ``successors``)."""
     as_of = max(quarters)
     flows = {i.code for i in published if i.kind == "flow"}
     sums: dict[tuple[str, str], list[Any]] = {}
     for rows in quarters.values():
         for r in rows:
-            key = (_series(r), r["indicator"])
+            key = (_series(r, successors), r["indicator"])
             sums.setdefault(key, []).append(r["value"])
     out = []
     for r in quarters[as_of]:
         row = dict(r, period=year, as_of=as_of)
-        key = (_series(r), r["indicator"])
+        key = (_series(r, successors), r["indicator"])
         if r["indicator"] in flows:
             given = [v for v in sums[key] if v is not None]
             row["value"] = row["numerator"] = sum(given) if given else None

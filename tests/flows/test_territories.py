@@ -79,6 +79,9 @@ def test_the_plan_territory_runs_through_the_merger(home: Path) -> None:
     assert (year["DX_CLASSES"]["value"], year["DX_CLASSES"]["as_of"]) == ("9", "2025Q3")
     assert (year["DTE_COUNT"]["value"], year["DTE_COUNT"]["expected_units"]) == ("3", "36")
     assert rows(home, "2025", "LA_FORMER")["DX_CLASSES"]["value"] == "2"
+    # the province's series too: old 72's Q2 (2 + 3) goes on in new 80's Q3
+    q3 = int(rows(home, "2025Q3", "80")["DX_CLASSES"]["value"])
+    assert rows(home, "2025", "80")["DX_CLASSES"]["value"] == str(5 + q3)
 
 
 def test_the_snapshot_lists_members_and_the_crosswalk(home: Path) -> None:

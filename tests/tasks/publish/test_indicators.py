@@ -161,7 +161,7 @@ def test_year_to_date_sums_flows_and_takes_stocks_as_of() -> None:
         )
         for n, p in enumerate(["2024Q1", "2024Q2", "2024Q3"])
     }
-    rows = year_rows("2024", {p: list(r.values()) for p, r in q.items()}, PUBLISHED)
+    rows = year_rows("2024", {p: list(r.values()) for p, r in q.items()}, PUBLISHED, {})
     by = {(r["unit_code"], r["indicator"]): r for r in rows}
     assert by[("72", "DX_CLASSES")]["value"] == 1 + 2 + 3
     assert by[("703", "DX_TRAINEES")]["value"] == 30
@@ -191,6 +191,28 @@ def test_a_national_catalog_gives_one_province_row_set_per_province() -> None:
     by = {(r["unit_code"], r["indicator"]): r for r in rows}
     assert by[("01", "DTE_COUNT")]["value"] == 1 and by[("01", "DTE_COUNT")]["reported_units"] == 1
     assert by[("79", "DTE_COUNT")]["value"] is None
+
+
+def test_a_national_year_adds_each_provinces_flows_in_its_own_series() -> None:
+    # found by bench/floor.py's cross-check: every province's year added up the flows of
+    # all provinces (one "province" series, right only for a one-province catalog)
+    from catalog import NATIONAL_UNITS_CSV
+    from models.periods import Period
+
+    units = load_units(NATIONAL_UNITS_CSV)
+    quarters = {}
+    for q, classes in ((3, 2), (4, 5)):
+        p = Period(2025, q)
+        groups = units.provinces(p)
+        first = groups[0][1][0].code  # a unit of Hà Nội (01)
+        figures = {"ENT_ACTIVE_TOTAL": 10, "POPULATION": 1000, "DX_CLASSES": classes}
+        reports = {first: report(first, figures | {"DX_TRAINEES": 10})}
+        quarters[str(p)] = quarter_rows(str(p), p.year, groups, reports, PUBLISHED, TARGETS)
+    rows = year_rows("2025", quarters, PUBLISHED, {})
+    by = {(r["unit_code"], r["indicator"]): r for r in rows}
+    assert by[("01", "DX_CLASSES")]["value"] == 7
+    assert by[("79", "DX_CLASSES")]["value"] is None  # Hồ Chí Minh City reported nothing
+    assert by[("79", "DX_TRAINEES")]["value"] is None and by[("01", "DX_TRAINEES")]["value"] == 20
 
 
 def test_a_zero_denominator_gives_a_blank_ratio_with_its_parts() -> None:
