@@ -44,7 +44,16 @@ class Resources:
 
     @cached_property
     def store(self) -> ObjectStore:
-        return open_store(self.settings.object_store_uri, self.settings.s3_endpoint_url)
+        """The object store; a remote one keeps a copy of each new archived file in the
+        home (``<home>/nearby``), which a decision on this host reads instead of fetching
+        it back (:mod:`tasks.objects.nearby`)."""
+        from tasks.objects.nearby import NearbyCopies
+        from tasks.objects.store import LocalObjectStore
+
+        store = open_store(self.settings.object_store_uri, self.settings.s3_endpoint_url)
+        if isinstance(store, LocalObjectStore):
+            return store
+        return NearbyCopies(store, self.settings.home.resolve() / "nearby")
 
     @cached_property
     def units(self) -> UnitCatalog:

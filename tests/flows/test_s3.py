@@ -107,3 +107,34 @@ def test_pipeline_on_s3_survives_an_outage_mid_publish(
         assert pointer["version"] == version and _complete(client, bucket, period, version)
     index = json.loads(client.get_object(Bucket=bucket, Key="snapshots/index.json")["Body"].read())
     assert len(index["periods"]) == 9
+
+
+def test_the_decisions_read_the_files_collect_archived_on_this_host(
+    s3_env: str, s3_server: Seaweed, tmp_path: Path, prefect_api: str, chiso_db: str
+) -> None:
+    """Work once: process-submissions takes the bytes collect just archived from the copies
+    in the home, not from the store (the archive removed from S3 to show it), then fetches
+    from the store what has no copy (the copies removed to show it)."""
+    from flows.collect import collect_submissions
+    from flows.process import process_submissions
+
+    bucket, home = s3_env, tmp_path / "home"
+    client = boto3.client("s3", endpoint_url=s3_server.endpoint)
+    inbox = write_sample_inbox(tmp_path / "inbox")
+    _upload(client, bucket, inbox)
+    assert collect_submissions(home=str(home))["new"] == 88
+    raw = [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix="raw/")["Contents"]]
+    kept = {p.name: p.read_bytes() for p in (home / "nearby").iterdir()}
+    assert len(kept) == len(raw) and {k.rsplit("/", 1)[1] for k in raw} == set(kept)
+    for key in raw:
+        client.delete_object(Bucket=bucket, Key=key)
+    done = process_submissions(home=str(home))
+    assert done["decided"] == 88 and not done["internal_errors"]
+    assert list((home / "nearby").iterdir()) == []  # each copy read once
+    # a file whose copy is gone (decided on another host, say): the store's bytes are read
+    client.put_object(Bucket=bucket, Key="inbox/703/2025Q3/again.json", Body=b"{}")
+    assert collect_submissions(home=str(home))["new"] == 1
+    for copy in (home / "nearby").iterdir():
+        copy.unlink()
+    again = process_submissions(home=str(home))
+    assert again["decided"] == 1 and not again["internal_errors"]
