@@ -149,6 +149,9 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", help="a PostgreSQL URL for chiso's database")
+    parser.add_argument(
+        "--runs", type=int, default=2, help="chiso runs on the same home (the second: a rerun)"
+    )
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHISO_", "PREFECT_API"))}
     env |= {"GX_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
@@ -166,7 +169,7 @@ def main() -> None:
         big = big_cases(inbox, rest[4:])
         print(f"inbox: {len(good)} good files, {len(cases)} test cases, 4 odd entries, {big}")
         results = []
-        for n in (1, 2):
+        for n in range(1, args.runs + 1):
             cmd = [CHISO, "run", "--inbox", str(inbox), "--home", str(home)]
             code, wall, peak, out = measured(cmd, env)
             results.append(

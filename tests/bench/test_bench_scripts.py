@@ -25,7 +25,7 @@ TINY = {
     "national.py": ["--units", "5", "--no-postgres", "--no-cold"],
     "events.py": ["--events", "50", "--related", "1"],
     "backfill.py": ["--units", "3", "--years", "1"],
-    "hostile.py": [],
+    "hostile.py": ["--runs", "1"],
     "property.py": ["--minutes", "0.2", "--examples", "2"],
     # stack scripts: arguments and imports only (see above)
     "stack_latency.py": ["--help"],
