@@ -8,7 +8,7 @@ import zipfile
 
 from models.problems import Code, Problem, problem
 from tasks.intake.limits import Limits
-from tasks.intake.sheets import SheetExtent, column_letters, sheet_names
+from tasks.intake.sheets import SheetExtent, column_letters, sheet_names, surely_within
 
 _ENTITY = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _CHUNK = 1 << 16
@@ -84,9 +84,11 @@ def _inflate(
     for info in infos:
         extent = SheetExtent() if info.filename in names else None
         xml = info.filename.endswith((".xml", ".rels"))
+        first = b""  # a sheet read whole in one chunk: walked only if the bound is in doubt
         with zf.open(info) as member:
-            tail = b""
+            tail, n = b"", 0
             while chunk := member.read(_CHUNK):
+                n += 1
                 total += len(chunk)
                 if total > limits.max_unpacked_bytes:
                     return problem(
@@ -101,9 +103,18 @@ def _inflate(
                     )
                 tail = chunk[-16:]
                 if extent is not None:
-                    extent.feed(chunk)
+                    if n == 1 and len(chunk) < _CHUNK:
+                        first = chunk  # the whole sheet (a short read is its end): below
+                        continue
+                    for part in (first, chunk):  # (none shorter comes first; in case)
+                        extent.feed(part)
+                    first = b""
                     if extent.beyond(limits):
                         return _too_large(names[info.filename], extent, limits)
+        if extent is not None and first and not surely_within(first, limits):
+            extent.feed(first)  # the whole sheet, in one piece: the exact walk decides
+            if extent.beyond(limits):
+                return _too_large(names[info.filename], extent, limits)
     return None
 
 

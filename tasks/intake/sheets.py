@@ -85,6 +85,35 @@ class SheetExtent:
         return self.rows > limits.max_sheet_rows or self.cols > limits.max_sheet_columns
 
 
+_REF_VALUE = re.compile(rb'\b(?:r|ref)\s*=\s*["\']([^"\'\x00]*)["\']')
+_DIGITS, _LETTERS = re.compile(rb"\d+"), re.compile(rb"[A-Za-z]+")
+_KIND = {b"row": 114, b"c": 99, b"dimension": 100}  # r, c, d
+
+
+def surely_within(xml: bytes, limits: Limits) -> bool:
+    """Whether a whole worksheet (given in one piece) is within the limits by a bound that
+    is never below :class:`SheetExtent`'s measure: ``False`` leaves the decision to that
+    walk. Its loop over every tag costs a workbook of 20 rows about a millisecond; this
+    bound a tenth of that, from the same tags (found by the same pattern, in C):
+
+    - every row number the walk can reach is at most the largest number in any ``r`` or
+      ``ref`` attribute of those tags plus the count of row tags (a row without ``r``
+      counts on from the one before);
+    - every column it can reach is at most the largest column letter in those attributes
+      plus the most cells between two row tags (a cell without a reference counts on)."""
+    tags = _TAG.findall(xml)
+    kinds = bytes(_KIND[kind] for kind, _ in tags)
+    rows = kinds.count(b"r")
+    cells = max(map(len, kinds.replace(b"d", b"").split(b"r")), default=0)
+    values = b"\x00".join(_REF_VALUE.findall(b"\x00".join(attrs for _, attrs in tags)))
+    numbers, letters = _DIGITS.findall(values), set(_LETTERS.findall(values))
+    if max(map(len, numbers), default=0) > 12 or max(map(len, letters), default=0) > 3:
+        return False
+    most_row = max(map(int, numbers), default=0)
+    most_col = max(map(_column_number, letters), default=0)
+    return most_row + rows <= limits.max_sheet_rows and most_col + cells <= limits.max_sheet_columns
+
+
 def sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet members and their sheet names (from the workbook and its relations)."""
     try:
