@@ -3,6 +3,8 @@ The commands live beside this module: the pipeline's here, ``accounts`` and ``ma
 
 from __future__ import annotations
 
+import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -165,6 +167,10 @@ def portal(
 
     quiet_offline()
     app_ = create_app(build_portal(_resources(home)))
+    # uvicorn shuts down on SIGTERM, then raises the signal again for the handler it found:
+    # Python's default one would end the process at once, leaving Prefect's temporary API
+    # (a child process, stopped at exit) running. This one ends it as an exit does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(app_, host=host, port=port, log_level="info", proxy_headers=True)
 
 

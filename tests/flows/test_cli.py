@@ -131,3 +131,52 @@ def test_feedback_is_stored_as_json_and_rendered_on_demand(tmp_path: Path) -> No
     assert done.returncode == 0 and "Đã tiếp nhận" in page.read_text("utf-8")
     missing = chiso("feedback", "--submission", "nope", "--home", str(home))
     assert missing.returncode == 2 and "no submission" in missing.stderr
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def test_a_portal_stopped_with_sigterm_leaves_no_prefect_server_behind(tmp_path: Path) -> None:
+    """``chiso portal`` on embedded defaults starts Prefect's temporary API (a uvicorn child
+    process) for its decisions. Stopped as a service manager stops it (SIGTERM), it must
+    take that server with it: uvicorn re-raised the signal after its shutdown, Python's
+    default handler ended the process at once, and the server lived on, its port taken."""
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (tmp_path / "inbox").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHISO_", "PREFECT_API"))}
+    env |= {"CHISO_SOURCES": str(tmp_path / "inbox")}
+    cmd = [str(CHISO), "portal", "--port", str(port), "--home", str(tmp_path / "home")]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not children:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    children = _children(proc.pid)  # the temporary API, started by now
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        assert children, "the portal started no temporary API"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0
+        time.sleep(1)
+        alive = [pid for pid in children if Path(f"/proc/{pid}").exists()]
+        assert not alive, [Path(f"/proc/{p}/cmdline").read_bytes()[:120] for p in alive]
+    finally:
+        proc.kill()
+        for pid in children:  # whatever the outcome, nothing of the test left running
+            if Path(f"/proc/{pid}").exists():
+                os.kill(pid, signal.SIGKILL)
