@@ -3,7 +3,7 @@
     uv run python bench/national.py [--units N] [--no-postgres] [--no-cold] [--api-aside]
 
 Generates the synthetic inbox once (bench/national_inbox.py, cached under bench/results/),
-then measures, each in a fresh process: the contract floor (bench/floor.py: all the
+then measures, each in a fresh process: the contract floor (bench/floor/: all the
 contract's work in plain Python, in one process; chiso's figures are given as a ratio to
 it) and the plain baseline (bench/baseline.py: parse, check, insert, sum; no files); chiso
 warm (imports done, talking to a running `prefect server` on PostgreSQL, as a worker does;
@@ -303,7 +303,7 @@ def measure(args: argparse.Namespace) -> None:
             f"{cpu['api_cpu_s']:>6}"
         )
     print(
-        "x floor: wall time over the session's median contract floor (bench/floor.py); "
+        "x floor: wall time over the session's median contract floor (bench/floor/); "
         "cpu s: CPU seconds of the chiso process; pool: of its parser pool; API: of the "
         "prefect server for the run, events taken after the run included (2 cores in all)"
     )

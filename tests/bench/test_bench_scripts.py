@@ -31,7 +31,7 @@ TINY = {
     "stack_latency.py": ["--help"],
     "stack_events.py": ["--help"],
 }
-LIBRARIES = {"common.py", "baseline.py", "floor.py", "warm_run.py"}  # run by the others
+LIBRARIES = {"common.py", "baseline.py", "warm_run.py"}  # run by the others (and floor/)
 
 
 def test_every_script_is_listed() -> None:
@@ -54,3 +54,23 @@ def test_the_script_runs_on_a_tiny_input(script: str, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
     assert done.stdout.strip(), done.stderr[-2000:]
+
+
+def test_the_floor_runs_as_a_script(tmp_path: Path) -> None:
+    """``bench/floor/`` is a package (it runs inside bench/national.py); as a script too."""
+    inbox = tmp_path / "inbox"
+    subprocess.run(
+        [sys.executable, str(BENCH / "national_inbox.py"), str(inbox), "--units", "5"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "floor"), str(inbox)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert '"submissions": 5' in done.stdout

@@ -1,4 +1,4 @@
-"""The contract floor (bench/floor.py) does the contract's work, or its ratio would flatter
+"""The contract floor (bench/floor/) does the contract's work, or its ratio would flatter
 chiso: on a small national inbox it decides as chiso does and publishes the same figures,
 row for row, for the quarter and its year."""
 

@@ -194,7 +194,7 @@ def test_a_national_catalog_gives_one_province_row_set_per_province() -> None:
 
 
 def test_a_national_year_adds_each_provinces_flows_in_its_own_series() -> None:
-    # found by bench/floor.py's cross-check: every province's year added up the flows of
+    # found by bench/floor/'s cross-check: every province's year added up the flows of
     # all provinces (one "province" series, right only for a one-province catalog)
     from catalog import NATIONAL_UNITS_CSV
     from models.periods import Period
