@@ -70,6 +70,9 @@ export PREFECT_REDIS_MESSAGING_HOST='$REDIS_HOST'
 export PREFECT_REDIS_MESSAGING_PORT='$REDIS_PORT'
 export PREFECT_REDIS_MESSAGING_DB='${PREFECT_REDIS_MESSAGING_DB:-0}'
 export PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30
+# a run that finds its deployment's slot taken (ENQUEUE) asks again after 5 s, not Prefect's
+# 30: with the 30, runs created meanwhile (a schedule's) could take the slot first each time
+export PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS=5
 export PREFECT_WORKER_QUERY_SECONDS='${PREFECT_WORKER_QUERY_SECONDS:-2}'
 export AWS_ACCESS_KEY_ID='${AWS_ACCESS_KEY_ID:-chiso}'
 export AWS_SECRET_ACCESS_KEY='${AWS_SECRET_ACCESS_KEY:-chiso-secret}'
