@@ -84,7 +84,6 @@ def _inflate(
     for info in infos:
         extent = SheetExtent() if info.filename in names else None
         xml = info.filename.endswith((".xml", ".rels"))
-        first = b""  # a sheet read whole in one chunk: walked only if the bound is in doubt
         with zf.open(info) as member:
             tail, n = b"", 0
             while chunk := member.read(_CHUNK):
@@ -103,18 +102,13 @@ def _inflate(
                     )
                 tail = chunk[-16:]
                 if extent is not None:
-                    if n == 1 and len(chunk) < _CHUNK:
-                        first = chunk  # the whole sheet (a short read is its end): below
+                    # a first read shorter than asked is the whole sheet (a buffered read
+                    # returns less only at the end): plainly within the limits, no walk
+                    if n == 1 and len(chunk) < _CHUNK and surely_within(chunk, limits):
                         continue
-                    for part in (first, chunk):  # (none shorter comes first; in case)
-                        extent.feed(part)
-                    first = b""
+                    extent.feed(chunk)
                     if extent.beyond(limits):
                         return _too_large(names[info.filename], extent, limits)
-        if extent is not None and first and not surely_within(first, limits):
-            extent.feed(first)  # the whole sheet, in one piece: the exact walk decides
-            if extent.beyond(limits):
-                return _too_large(names[info.filename], extent, limits)
     return None
 
 

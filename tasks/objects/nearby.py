@@ -13,7 +13,7 @@ The object store stays the archive, and the copies can only ever save a request:
   content addresses), so a torn, truncated or altered copy is fetched from the store;
 - a copy is dropped once read (a run that crashes after reading fetches it again), and
   copies older than a day (files registered but read on another host) are swept when new
-  ones are kept;
+  ones are kept, at most once an hour;
 - a reader on another host, or one whose copy is gone, fetches from the store as before.
 """
 
@@ -31,6 +31,7 @@ from typing import BinaryIO
 from tasks.objects.store import Obj, ObjectStore
 
 MAX_AGE_S = 24 * 3600
+SWEEP_EVERY_S = 3600
 RAW = "raw/"
 
 
@@ -54,6 +55,7 @@ class NearbyCopies:
         self.store, self.folder, self.max_age_s = store, folder, max_age_s
         self.uri = store.uri
         self.hits = self.misses = 0
+        self._swept_at = float("-inf")  # when this process last swept the folder
 
     # -- what the copies change ------------------------------------------------------------
 
@@ -106,13 +108,19 @@ class NearbyCopies:
             return
 
     def _sweep(self) -> None:
-        """Drop copies older than ``max_age_s`` (and temporary files a killed writer left)."""
-        old = time.time() - self.max_age_s
+        """Drop copies older than ``max_age_s`` (and temporary files a killed writer left),
+        at most once an hour: a collect keeps its copies a chunk at a time, and the folder
+        holds every copy not yet read."""
+        now = time.time()
+        if now - self._swept_at < SWEEP_EVERY_S:
+            return
+        self._swept_at = now
         with os.scandir(self.folder) as entries:
             for entry in entries:
                 with suppress(OSError):
-                    if entry.stat().st_mtime < old or (
-                        entry.name.startswith(".") and entry.stat().st_mtime < time.time() - 600
+                    mtime = entry.stat().st_mtime
+                    if mtime < now - self.max_age_s or (
+                        entry.name.startswith(".") and mtime < now - 600
                     ):
                         os.unlink(entry.path)
 

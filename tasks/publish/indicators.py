@@ -183,7 +183,8 @@ def _series(row: dict[str, Any], successors: Mapping[str, str]) -> str:
     unit's."""
     code = row["unit_code"]
     if row["level"] == "province":
-        code = successors.get(code_key(code), code_key(code))
+        code = code_key(code)
+        code = successors.get(code, code)
     return f"{row['level']}:{code}"
 
 

@@ -78,6 +78,7 @@ def test_copies_no_one_read_are_swept_after_a_day(
     day_ago = time.time() - 25 * 3600
     for path in (stale, left):
         os.utime(path, (day_ago, day_ago))
-    store.put(_raw(new), new)
+    later = _store(s3_server, bucket, tmp_path / "nearby")  # the next collect's process
+    later.put(_raw(new), new)
     assert sorted(p.name for p in (tmp_path / "nearby").iterdir()) == [_raw(new)[-69:]]
-    assert store.get(_raw(old)) == old  # the archive still has it
+    assert later.get(_raw(old)) == old  # the archive still has it
