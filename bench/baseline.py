@@ -1,7 +1,8 @@
-"""The floor: the national quarter's work with no orchestration and no GX.
+"""The plain baseline: part of the national quarter's work, with no orchestration and no GX.
 
 Plain parsing (json, python-calamine), tax-code and count checks, ``executemany`` inserts
-into SQLite, SQL aggregation. Used by bench/national.py for the chiso / baseline ratio.
+into SQLite, SQL aggregation; no files written, nothing published (the whole contract's
+work is the floor's, bench/floor/). Printed by bench/national.py beside the floor.
 """
 
 from __future__ import annotations
@@ -14,23 +15,15 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from floor.checks import tax_ok  # the floor's check, the same tax-code rule
 from python_calamine import CalamineWorkbook
 
-WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 SCHEMA = """
 CREATE TABLE sub (id TEXT PRIMARY KEY, unit TEXT, period TEXT, sha TEXT, status TEXT);
 CREATE TABLE fig (sub TEXT, code TEXT, value INTEGER, PRIMARY KEY (sub, code));
 CREATE TABLE ent (sub TEXT, unit TEXT, tax TEXT, code10 TEXT, type TEXT, dx INTEGER,
                   status TEXT, PRIMARY KEY (sub, tax));
 """
-
-
-def tax_ok(code: str) -> bool:
-    base = code[:10]
-    if not (base.isdigit() and len(base) == 10) or (len(code) > 10 and not code[11:].isdigit()):
-        return False
-    rest = sum(w * int(d) for w, d in zip(WEIGHTS, base, strict=False)) % 11
-    return rest != 0 and int(base[9]) == 10 - rest
 
 
 def count_ok(v: Any) -> bool:

@@ -81,30 +81,25 @@ def json_line(cmd: list[str], environ: dict[str, str]) -> dict[str, Any]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def baseline(inbox: Path) -> dict[str, Any]:
+def plain(module: str, *args: Path | str) -> dict[str, Any]:
+    """``run(*args)`` of a plain-Python bench module (its imports done first, then timed)
+    in a fresh process: its JSON line with wall seconds and peak RSS."""
     code = (
-        "import json,sys,time,tempfile,resource; from pathlib import Path; "
-        f"sys.path.insert(0, {str(ROOT / 'bench')!r}); from baseline import run; "
-        "t=time.perf_counter(); "
-        "d=tempfile.mkdtemp(); r=run(Path(sys.argv[1]), Path(d)/'b.db'); "
+        "import json,sys,time,resource; from pathlib import Path; "
+        f"sys.path.insert(0, {str(ROOT / 'bench')!r}); from {module} import run; "
+        "t=time.perf_counter(); r=run(*map(Path, sys.argv[1:])); "
         "print(json.dumps({'wall_s': time.perf_counter()-t, 'peak_rss_mb': "
         "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, **r}))"
     )
-    return json_line([sys.executable, "-c", code, str(inbox)], env())
+    return json_line([sys.executable, "-c", code, *map(str, args)], env())
+
+
+def baseline(inbox: Path) -> dict[str, Any]:
+    return plain("baseline", inbox, scratch("baseline") / "b.db")
 
 
 def floor(inbox: Path) -> dict[str, Any]:
-    home = scratch("floor")
-    code = (
-        "import json,sys,time,resource; from pathlib import Path; "
-        f"sys.path.insert(0, {str(ROOT / 'bench')!r}); from floor import run; "
-        "t=time.perf_counter(); "
-        "r=run(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])); "
-        "print(json.dumps({'wall_s': time.perf_counter()-t, 'peak_rss_mb': "
-        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, **r}))"
-    )
-    units = env()["CHISO_UNITS_CSV"]
-    return json_line([sys.executable, "-c", code, str(inbox), str(home), units], env())
+    return plain("floor", inbox, scratch("floor"), env()["CHISO_UNITS_CSV"])
 
 
 @contextmanager
