@@ -86,6 +86,9 @@ class ParsedSubmission:
     enterprises: list[EnterpriseRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     internal: str | None = None  # a traceback for the operator, when reading it failed
+    # what it costs once read (tasks.intake.bounds.parsed_size), measured by the reader
+    # that checked it against its budget; 0 where no reader measured it
+    cost: int = 0
 
     @property
     def readable(self) -> bool:

@@ -47,7 +47,7 @@ def read_items(
         and (done := readers.take_ahead(s.content_sha256, s.filename)) is not None
     }
     readable = [s for s in subs if s.id not in too_large and s.id not in parsed]
-    sizes = {sid: parsed_size(p) for sid, p in parsed.items()}  # measured once each
+    sizes = {sid: _cost(p) for sid, p in parsed.items()}
     spent = sum(sizes.values())
     fetched: list[bytes | None] = []
     flight: deque[tuple[list[tuple[Submission, bytes | None]], Callable[[], list[Any]]]] = deque()
@@ -59,7 +59,7 @@ def read_items(
         for sub, blob in part:
             if blob is not None:
                 parsed[sub.id] = next(got)
-                sizes[sub.id] = parsed_size(parsed[sub.id])
+                sizes[sub.id] = _cost(parsed[sub.id])
                 cost += sizes[sub.id]
         return cost
 
@@ -95,6 +95,12 @@ def read_items(
             break
         items.append(Item(sub.id, found, sub.path_unit, sub.path_period))
     return items
+
+
+def _cost(parsed: ParsedSubmission) -> int:
+    """What a parsed file costs to hold: as its reader measured it (in the pool, against
+    its budget), else measured now."""
+    return parsed.cost or parsed_size(parsed)
 
 
 def _archived(store: ObjectStore, subs: list[Submission]) -> list[tuple[Submission, bytes | None]]:

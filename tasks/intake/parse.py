@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import traceback
 from pathlib import PurePosixPath
 
@@ -56,7 +57,8 @@ def parse_file(filename: str, data: bytes, limits: Limits | None = None) -> Pars
 def within_budget(out: ParsedSubmission, most: int) -> ParsedSubmission:
     """``out``, or in its place only the problem, when what it carries costs more than
     ``most`` bytes: a reader hands back a bounded result per file, whatever the file."""
-    over = bounds.over_budget(bounds.parsed_size(out), most)
+    out.cost = bounds.parsed_size(out)
+    over = bounds.over_budget(out.cost, most)
     if over is None:
         return out
     small = ParsedSubmission(filename=out.filename, format=out.format)
@@ -86,8 +88,15 @@ def crashes_reader(why: str) -> Problem:
 
 
 def read_chunk(files: list[tuple[str, bytes]], limits: Limits) -> list[ParsedSubmission]:
-    """In a worker: read each file, under the CPU bound per file."""
-    return [
-        pool.bounded_call(limits.reader_cpu_seconds, read_guarded, name, data, limits)
-        for name, data in files
-    ]
+    """In a worker: read each file, under the CPU bound per file. The cyclic collector
+    waits until the chunk is read: reading makes no reference cycles (what it drops is
+    freed as it goes), and the collector's passes over the chunk's growing results were
+    a tenth to a fifth of the pool's CPU on a national quarter."""
+    gc.disable()
+    try:
+        return [
+            pool.bounded_call(limits.reader_cpu_seconds, read_guarded, name, data, limits)
+            for name, data in files
+        ]
+    finally:
+        gc.enable()

@@ -9,6 +9,7 @@ alone, so the one that brings a worker down is known
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import resource
@@ -44,6 +45,7 @@ def _leave_with(owner: int) -> None:
 
 
 def _start_worker(owner: int, memory_bytes: int) -> None:
+    gc.freeze()  # the readers' modules, loaded once by the forkserver: never garbage
     _leave_with(owner)
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))

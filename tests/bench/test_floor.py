@@ -52,3 +52,27 @@ def test_the_floor_publishes_what_chiso_publishes(
             ]
             assert not mismatched, mismatched[:10]
     assert done["rejected"] >= 1 and done["accepted"] + done["rejected"] == 60
+
+
+def test_the_floor_is_timed_with_its_imports_done(tmp_path: Path) -> None:
+    """bench/national.py imports the floor, then times ``run``: a library that ``run``
+    imports on its first use (pyarrow brings in pandas on its first table) would be timed
+    with it and flatter chiso's ratio (it was half a second to a second)."""
+    import subprocess
+
+    code = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
+        "from national_inbox import write_inbox; from models.periods import Period; "
+        "from floor import run; inbox = Path(sys.argv[2]) / 'inbox'; "
+        "write_inbox(inbox, Period(2025, 4), 6); before = set(sys.modules); "
+        "run(inbox, Path(sys.argv[2]) / 'home', Path(sys.argv[3])); "
+        "print(sorted(m for m in set(sys.modules) - before if not m.startswith('encodings')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "bench"), str(tmp_path), str(NATIONAL_UNITS_CSV)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"

@@ -84,7 +84,9 @@ def test_a_batch_is_cut_where_its_parsed_files_pass_the_budget(tmp_path: Path) -
     from tasks.intake.bounds import parsed_size
 
     store, subs, files = _archive(tmp_path, 9)
-    costs = [parsed_size(parse_file(n, d, Limits())) for n, d in files]
+    parsed = [parse_file(n, d, Limits()) for n, d in files]
+    costs = [parsed_size(p) for p in parsed]
+    assert [p.cost for p in parsed] == costs  # the reader's own measure, which the batch takes
     budget = sum(costs[:4])
     readers = Readers(Limits(), workers=2)
     try:
