@@ -17,7 +17,8 @@
 # State under $STACK_DIR (default .stack/): pid files, logs, env (source it to use the CLI).
 # Ports (override by variable): PREFECT_PORT 4200 (proxy: UI and API), API_PORT_1 4201,
 # API_PORT_2 4202, S3_PORT 8333, PUBLIC_PORT 8089, PORTAL_PORT 8080,
-# REDIS_PORT 6379.
+# REDIS_PORT 6379. PREFECT_FILE (prefect.yaml) and AUTOMATIONS_FILE (automations.yaml) name
+# what is deployed and automated.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -69,7 +70,7 @@ export PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE=prefect_redis.lease_storage
 export PREFECT_REDIS_MESSAGING_HOST='$REDIS_HOST'
 export PREFECT_REDIS_MESSAGING_PORT='$REDIS_PORT'
 export PREFECT_REDIS_MESSAGING_DB='${PREFECT_REDIS_MESSAGING_DB:-0}'
-export PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30
+export PREFECT_FLOWS_HEARTBEAT_FREQUENCY=${PREFECT_FLOWS_HEARTBEAT_FREQUENCY:-30}
 # a run that finds its deployment's slot taken (ENQUEUE) asks again after 5 s, not Prefect's
 # 30: with the 30, runs created meanwhile (a schedule's) could take the slot first each time
 export PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS=5
@@ -133,6 +134,10 @@ for var in ("CHISO_DATABASE_URL", "PREFECT_API_DATABASE_CONNECTION_URL"):
             conn.execute(f'CREATE DATABASE "{m["db"]}"')
 PY
 
+# chiso's schema, meanwhile (its database is not Prefect's): waited for before the deploy
+"$BIN/chiso" db upgrade >"$STACK/logs/db-upgrade.log" 2>&1 &
+CHISO_DB_UPGRADE=$!
+
 # --- SeaweedFS (S3) ---------------------------------------------------------------------
 if [ -z "$EXTERNAL_S3" ]; then
   S3P=${CHISO_S3_ENDPOINT_URL##*:}
@@ -142,11 +147,12 @@ fi
 
 # --- Prefect: schema once, two API replicas, the services, the proxy ---------------------
 "$BIN/prefect" server database upgrade -y >"$STACK/logs/migrate.log" 2>&1
-# one replica after the other: each registers Prefect's block types when it starts, and two
-# doing it at once collide on the same rows
+# the two replicas start together; only the first registers Prefect's block types (two
+# doing it at once collide on the same rows)
 start api-1 "$BIN/prefect" server start --no-services --host 127.0.0.1 --port "$API_PORT_1"
+start api-2 env PREFECT_SERVER_REGISTER_BLOCKS_ON_START=false \
+  "$BIN/prefect" server start --no-services --host 127.0.0.1 --port "$API_PORT_2"
 wait_for "Prefect API api-1" api-1 curl -fsS "http://127.0.0.1:$API_PORT_1/api/health"
-start api-2 "$BIN/prefect" server start --no-services --host 127.0.0.1 --port "$API_PORT_2"
 wait_for "Prefect API api-2" api-2 curl -fsS "http://127.0.0.1:$API_PORT_2/api/health"
 start services "$BIN/prefect" server services start
 cat >"$STACK/haproxy.cfg" <<CFG
@@ -179,15 +185,14 @@ if [ -z "$EXTERNAL_S3" ]; then
 fi
 
 # --- chiso: database, pool, limits, deployments, the public server, two workers -----------
-"$BIN/prefect" work-pool inspect chiso-process >/dev/null 2>&1 || \
-  "$BIN/prefect" work-pool create chiso-process --type process >/dev/null
-for limit in chiso-process-submissions chiso-backfill; do
-  "$BIN/prefect" gcl inspect "$limit" >/dev/null 2>&1 || \
-    "$BIN/prefect" gcl create "$limit" --limit 1 >/dev/null
-done
-"$BIN/prefect" automation inspect chiso-crash-zombie-flow-runs >/dev/null 2>&1 || \
-  "$BIN/prefect" automation create --from-file "$ROOT/automations.yaml" >/dev/null
-"$BIN/chiso" db upgrade >/dev/null
+# the work pool, the concurrency limits and the automations, where missing, in one process
+"$BIN/python" scripts/stack_setup.py "${AUTOMATIONS_FILE:-$ROOT/automations.yaml}" \
+  >"$STACK/logs/setup.log" 2>&1 || {
+  echo "setting up the Prefect API failed; the end of $STACK/logs/setup.log:" >&2
+  tail -20 "$STACK/logs/setup.log" >&2; exit 1; }
+wait "$CHISO_DB_UPGRADE" || {
+  echo "chiso db upgrade failed; the end of $STACK/logs/db-upgrade.log:" >&2
+  tail -20 "$STACK/logs/db-upgrade.log" >&2; exit 1; }
 "$BIN/prefect" --no-prompt deploy --all --prefect-file "${PREFECT_FILE:-$ROOT/prefect.yaml}" \
   >"$STACK/logs/deploy.log" 2>&1
 start public "$BIN/python" -m flows.serve --port "$PUBLIC_PORT"

@@ -109,3 +109,75 @@ def test_reminders_run_daily_at_eight_in_vietnam() -> None:
     assert (schedule["cron"], schedule["timezone"]) == ("0 8 * * *", "Asia/Ho_Chi_Minh")
     assert DEPLOYMENTS["remind-units"]["concurrency_limit"]["collision_strategy"] == "ENQUEUE"
     _flow("remind-units").validate_parameters({"today": "2025-10-08", "dry_run": True})
+
+
+def test_the_stacks_setup_creates_what_is_missing_once(prefect_api: str) -> None:
+    """scripts/stack_setup.py (run by stack-up before the deploy): the process work pool,
+    the two one-slot concurrency limits the flows take and the automations, created
+    where missing; run again, it changes nothing. Removed afterwards: the other tests
+    share this API, and a limit there would hold their runs to one at a time."""
+    import asyncio
+    import os
+    import subprocess
+    import sys
+
+    from prefect.client.orchestration import get_client
+    from prefect.workers.process import ProcessWorker
+
+    from flows import backfill, process
+
+    def setup() -> list[str]:
+        env = os.environ | {"PREFECT_API_URL": prefect_api}
+        script = [sys.executable, str(ROOT / "scripts" / "stack_setup.py")]
+        done = subprocess.run(
+            [*script, str(ROOT / "automations.yaml")],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.splitlines()
+
+    def stack_setup_limits() -> tuple[str, ...]:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        try:
+            from stack_setup import LIMITS
+        finally:
+            sys.path.remove(str(ROOT / "scripts"))
+        return LIMITS
+
+    automations = [
+        a["name"] for a in yaml.safe_load((ROOT / "automations.yaml").read_text())["automations"]
+    ]
+
+    async def created() -> tuple[Any, list[Any], list[Any]]:
+        async with get_client() as client:
+            pool = await client.read_work_pool("chiso-process")
+            limits = [
+                await client.read_global_concurrency_limit_by_name(n)
+                for n in (process.CONCURRENCY, backfill.CONCURRENCY)
+            ]
+            found = [a for n in automations for a in await client.read_automations_by_name(n)]
+            return pool, limits, found
+
+    async def remove(found: list[Any]) -> None:
+        async with get_client() as client:
+            await client.delete_work_pool("chiso-process")
+            for n in (process.CONCURRENCY, backfill.CONCURRENCY):
+                await client.delete_global_concurrency_limit_by_name(n)
+            for a in found:
+                await client.delete_automation(a.id)
+
+    first = setup()
+    try:
+        assert len(first) == 3 + len(automations), first
+        assert setup() == []  # nothing missing the second time
+        pool, limits, found = asyncio.run(created())
+        assert pool.type == "process"
+        assert pool.base_job_template == ProcessWorker.get_default_base_job_template()
+        assert [(lim.limit, lim.active) for lim in limits] == [(1, True), (1, True)]
+        assert stack_setup_limits() == (process.CONCURRENCY, backfill.CONCURRENCY)
+        assert sorted(a.name for a in found) == sorted(automations)
+    finally:
+        asyncio.run(remove(asyncio.run(created())[2]))
