@@ -29,4 +29,4 @@ lint: install
 	$(UV) run lint-imports  ## the layers (pyproject.toml: [tool.importlinter])
 
 test: install services lint  ## two pytest workers, a test module each at a time: much of the suite waits on servers and subprocesses
-	$(UV) run pytest -n 2 --dist loadscope --no-loadscope-reorder
+	$(UV) run pytest -n 2 --dist loadscope

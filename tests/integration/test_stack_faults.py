@@ -1,7 +1,6 @@
 """Faults on the real stack (scripts/stack-up.sh): a worker killed mid process-submissions,
 an API replica killed, Redis restarted; every submission decided once and each quarter
-published. Its own module; tests/conftest.py has xdist run it first, then the stack tier's
-other test on the same worker (two stacks at once on 2 cores slowed both)."""
+published. Its own module, so that xdist runs it beside the stack tier's other test."""
 
 from __future__ import annotations
 
