@@ -358,17 +358,22 @@ def test_a_chunk_is_read_with_no_pass_of_the_cyclic_collector() -> None:
     cost the pool a tenth to a fifth of its CPU), and runs again after, whatever a file
     did: a file that breaks its reader included."""
     import gc
+    import resource
 
     from tasks.intake.parse import read_chunk
 
     files = [(p.name, p.read_bytes()) for p in sorted(FIXTURES.iterdir()) if p.is_file()]
     files += [("broken.xlsx", b"PK\x03\x04 not a workbook"), ("broken.json", b"{")] * 50
     passes: list[int] = []
+    # read_chunk is a worker's: it lowers its process's CPU limit per file, which here is
+    # the test runner's, and would end it (SIGXCPU) some CPU seconds later
+    cpu_limit = resource.getrlimit(resource.RLIMIT_CPU)
     gc.callbacks.append(cb := lambda phase, info: passes.append(info["generation"]))
     try:
         read = read_chunk(files, Limits())
     finally:
         gc.callbacks.remove(cb)
+        resource.setrlimit(resource.RLIMIT_CPU, cpu_limit)
     assert len(read) == len(files) and any(r.readable for r in read)
     assert passes == []
     assert gc.isenabled()
