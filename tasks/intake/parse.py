@@ -90,8 +90,8 @@ def crashes_reader(why: str) -> Problem:
 def read_chunk(files: list[tuple[str, bytes]], limits: Limits) -> list[ParsedSubmission]:
     """In a worker: read each file, under the CPU bound per file. The cyclic collector
     waits until the chunk is read: reading makes no reference cycles (what it drops is
-    freed as it goes), and the collector's passes over the chunk's growing results were
-    a tenth to a fifth of the pool's CPU on a national quarter."""
+    freed as it goes), and its passes over the chunk's growing results cost the pool
+    about 4 % of its CPU on a national quarter (docs/performance.md, session 13)."""
     gc.disable()
     try:
         return [

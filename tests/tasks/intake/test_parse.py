@@ -355,7 +355,7 @@ def test_a_corrupt_deflate_stream_is_unreadable_not_an_internal_error() -> None:
 
 def test_a_chunk_is_read_with_no_pass_of_the_cyclic_collector() -> None:
     """The collector waits until a chunk is read (its passes over the growing results
-    cost the pool a tenth to a fifth of its CPU), and runs again after, whatever a file
+    cost the pool about 4 % of its CPU), and runs again after, whatever a file
     did: a file that breaks its reader included."""
     import gc
     import resource
