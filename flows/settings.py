@@ -121,3 +121,8 @@ def quiet_offline() -> None:
         os.environ.setdefault(k, v)
     if not os.environ.get("PREFECT_API_URL"):
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        # Prefect gives its temporary API 20 s to start; it took 16-17 s on a quiet 2-core
+        # machine and over 20 with a fresh PREFECT_HOME (its database migrated) or under
+        # load, where a run then failed before it began ("Timed out while attempting to
+        # connect to ephemeral Prefect API server")
+        os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")

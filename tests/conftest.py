@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -15,3 +17,31 @@ pytest_plugins = [
     "tests.support.http",
     "tests.support.portal",
 ]
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    """A lone surrogate in a test's captured output (a crafted file name logged as it was
+    decoded) fails that test with a clear message: sent as it is, it cannot be encoded,
+    and xdist loses the worker and hangs (a fresh-clone CI of 2026-12-07)."""
+    report: pytest.TestReport = yield
+    bad = [name for name, text in report.sections if not _encodable(text)]
+    if bad:
+        report.sections = [
+            (name, text.encode("utf-8", "backslashreplace").decode("utf-8"))
+            for name, text in report.sections
+        ]
+        report.outcome = "failed"
+        report.longrepr = (
+            f"a lone surrogate in {', '.join(bad)}: something logged or printed a name "
+            "without making it visible (models.text.visible)"
+        )
+    return report

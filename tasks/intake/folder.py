@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
+from models.text import visible
 from tasks.intake.sources import FoundFile, Refused, Skipped, guarded, ignored, read_error
 from tasks.intake.times import from_timestamp
 
@@ -64,7 +65,8 @@ class FolderSource:
         if stat.S_ISLNK(st.st_mode):
             real = Path(os.path.realpath(path, strict=True))  # OSError on a loop
             if not real.is_relative_to(self.root):
-                log.warning("ignored %s: a link that leads out of the source", path)
+                shown = visible(self._shown(path))  # a crafted name: no lone surrogate logged
+                log.warning("ignored %s: a link that leads out of the source", shown)
                 return None
             st = real.stat()
             if not stat.S_ISREG(st.st_mode):

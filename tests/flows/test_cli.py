@@ -44,6 +44,26 @@ def test_an_unreachable_database_exits_1_with_a_reason(tmp_path: Path) -> None:
     assert "S3CRET" not in done.stderr + done.stdout
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [({}, "180"), ({"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "45"}, "45")],
+)
+def test_prefects_temporary_api_gets_time_to_start(given: dict[str, str], expected: str) -> None:
+    """With no API configured, a command gives Prefect's temporary API 180 s to start (its
+    own 20 s were too few on a loaded 2-core machine), unless the operator set it; as
+    Prefect itself reads it, in a fresh process as ``chiso`` starts."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHISO_", "PREFECT_"))} | given
+    code = (
+        "from flows.settings import quiet_offline; quiet_offline()\n"
+        "from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as T\n"
+        "print(T.value())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.stdout.strip() == expected, done.stderr[-2000:]
+
+
 def test_template_writes_a_workbook_that_parses_clean(tmp_path: Path) -> None:
     out = tmp_path / "t.xlsx"
     done = chiso("template", "--unit", "25459", "--period", "Quý III/2025", "--out", str(out))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
 from pathlib import Path
+
+import pytest
 
 from tasks.intake.folder import FolderSource
 from tasks.intake.sources import FoundFile
@@ -37,6 +40,28 @@ def test_layout_hidden_lock_files_and_links(tmp_path: Path) -> None:
     assert (found["loose.xlsx"].path_unit, found["loose.xlsx"].path_period) == (None, None)
     with bc.opener() as f:
         assert f.read() == b"{}"
+
+
+def test_what_the_source_logs_of_a_crafted_name_is_printable(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A name that is not UTF-8 (a lone surrogate once decoded) is logged made visible:
+    Prefect's API log handler, a UTF-8 file or the test runner's pipe refuse a lone
+    surrogate (the suite's worker was once lost to one in its captured log)."""
+    root, outside = tmp_path / "inbox", tmp_path / "secret"
+    (root / "703" / "2025Q1").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "x.json").write_text("{}")
+    os.symlink(
+        outside / "x.json", os.path.join(os.fsencode(root / "703" / "2025Q1"), b"\xff\x9d.json")
+    )
+    with caplog.at_level(logging.INFO, logger="tasks.intake"):
+        found = list(FolderSource(root).scan())
+    assert not [f for f in found if isinstance(f, FoundFile)]
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("\\udcff\\udc9d.json" in m for m in messages), messages
+    for m in messages:
+        m.encode("utf-8")
 
 
 def test_entries_that_cannot_be_read_are_skipped_not_fatal(tmp_path: Path) -> None:
