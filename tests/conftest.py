@@ -1,6 +1,7 @@
 """Test-wide settings: offline, quiet; fixtures live in tests/support."""
 
 import os
+from typing import Any
 
 import pytest
 
@@ -45,3 +46,39 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             "without making it visible (models.text.visible)"
         )
     return report
+
+
+STACK_TIER = "tests/integration/"
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """loadscope, with the stack tier one scope (its tests share one stack, one after the
+    other) sent first: started last, as loadscope's order (most tests first) put it, the
+    tier's seven minutes ran after the rest of the suite, or its two stacks side by side."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from collections import Counter
+
+    from xdist.scheduler import LoadScopeScheduling
+
+    class StackFirst(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith(STACK_TIER):
+                return STACK_TIER
+            return str(super()._split_scope(nodeid))
+
+        def schedule(self) -> None:
+            if self.collection is None and self.config.option.loadscopereorder:
+                some = next(iter(self.registered_collections.values()))
+                sizes = Counter(self._split_scope(n) for n in some)
+
+                def order(nodeid: str) -> tuple[bool, int]:
+                    scope = self._split_scope(nodeid)
+                    return scope != STACK_TIER, -sizes[scope]
+
+                for node, items in self.registered_collections.items():
+                    self.registered_collections[node] = sorted(items, key=order)
+                self.config.option.loadscopereorder = False  # the order is set
+            super().schedule()
+
+    return StackFirst(config, log)

@@ -1,5 +1,5 @@
-"""The production stack of scripts/stack-up.sh for the stack tier's tests (one per test,
-on free ports; taken down after it, and nothing of it may be left)."""
+"""The production stack of scripts/stack-up.sh for the stack tier (one for the tier, on
+free ports; taken down after it, and nothing of it may be left)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.s3 import Seaweed, free_port
+from tests.support.s3 import Seaweed, free_port, new_bucket
 from tests.support.stack import stack_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,22 +30,37 @@ def _stack_processes(stack_dir: Path) -> list[str]:
     return found
 
 
-@pytest.fixture
-def stack(tmp_path: Path, s3_server: Seaweed, bucket: str) -> Iterator[dict]:
+@pytest.fixture(scope="package")
+def stack_bucket(s3_server: Seaweed) -> Iterator[str]:
+    with new_bucket(s3_server) as name:
+        yield name
+
+
+@pytest.fixture(scope="package")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, s3_server: Seaweed, stack_bucket: str
+) -> Iterator[dict]:
     """scripts/stack-up.sh as an operator runs it (PostgreSQL, Redis messaging, two API
     replicas behind HAProxy, the services, two workers, the public server), with the
-    test's S3 and free ports; scripts/stack-down.sh afterwards, which must leave nothing."""
+    session's S3 and free ports; scripts/stack-down.sh afterwards, which must leave
+    nothing. One stack for the tier's tests, which run one after the other on one worker,
+    first (tests/conftest.py's scheduler): two stacks side by side on the 2 cores took 405
+    and 457 s, and one timed out."""
     from sqlalchemy import text
 
     from tests.support.databases import _pg_admin
 
+    tmp_path, bucket = tmp_path_factory.mktemp("stack"), stack_bucket
     tag = uuid.uuid4().hex[:10]
     stack_dir = tmp_path / "stack"
     redis_db = 1 + int(tag, 16) % 15
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text("utf-8"))
-    for d in spec["deployments"]:  # collect polls every 15 s instead of 300
+    for d in spec["deployments"]:
         if d["name"] == "collect-submissions":
-            d["schedules"] = [{"interval": 15, "active": True}]
+            # every 30 s instead of 300: each collect is a fresh flow-run process (several
+            # CPU seconds), which every 15 s took a good part of the 2 cores from the runs
+            # the tests wait for; the tests ask for a collection when they put files
+            d["schedules"] = [{"interval": 30, "active": True}]
         if d["name"] == "process-submissions":  # small batches: a kill lands mid-run
             for trigger in d["triggers"]:
                 trigger["parameters"] = {"batch_size": 16}

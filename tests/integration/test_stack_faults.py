@@ -1,6 +1,7 @@
 """Faults on the real stack (scripts/stack-up.sh): a worker killed mid process-submissions,
 an API replica killed, Redis restarted; every submission decided once and each quarter
-published. Its own module, so that xdist runs it beside the stack tier's other test."""
+published. On the stack the tier's first test used (its 2025Q3 decided there): quarters of
+their own, decisions counted from what it left."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def _kill_sessions(sessions: set[int]) -> int:
 
 def _put_quarter(s3: Any, bucket: str, period: str, units: list[str], api: str) -> None:
     """The quarter's files in the inbox, then a collection asked for (the schedule's next
-    one, 15 s at most away, would take them too)."""
+    one, 30 s at most away, would take them too)."""
     for unit in units:
         doc = json.dumps(valid_doc(unit, period), ensure_ascii=False).encode()
         s3.put_object(Bucket=bucket, Key=f"inbox/{unit}/{period}/bc.json", Body=doc)
@@ -120,12 +121,17 @@ def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
     assert len(communes) == 96
     engine = create_engine(env["CHISO_DATABASE_URL"])
 
-    def decided() -> int:
+    def decisions() -> int:
         with engine.connect() as conn:
             return int(conn.execute(text("SELECT count(*) FROM decision")).scalar_one())
 
+    before = decisions()  # the tier's first test's
+
+    def decided() -> int:
+        return decisions() - before
+
     # 1. a worker killed with SIGKILL in the middle of process-submissions
-    _put_quarter(s3, bucket, "2025Q3", communes, api)
+    _put_quarter(s3, bucket, "2025Q4", communes, api)
 
     def running() -> dict | None:
         runs = [r for r in _process_runs(api) if r["state_type"] == "RUNNING"]
@@ -142,22 +148,22 @@ def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
         every=2,
     )
     assert crashed
-    _await_published(s3, bucket, "2025Q3", 96)
+    _await_published(s3, bucket, "2025Q4", 96)
     with engine.connect() as conn:
         pending = conn.execute(text("SELECT count(*) FROM submission WHERE status = 'received'"))
         assert pending.scalar_one() == 0
     assert not _decided_twice(engine) and decided() == 96
-    again = [r for r in _process_runs(api) if r["id"] != victim["id"]]
+    again = [r for r in _process_runs(api) if r["created"] > victim["created"]]
     assert any(r["state_type"] == "COMPLETED" for r in again)
 
     # 2. one API replica killed while a quarter is processed: the runs go on through the other
     import signal
 
-    _put_quarter(s3, bucket, "2025Q4", communes, api)
-    wait("decisions of 2025Q4 started", lambda: decided() > 96, timeout=240, every=0.5)
+    _put_quarter(s3, bucket, "2026Q1", communes, api)
+    wait("decisions of 2026Q1 started", lambda: decided() > 96, timeout=240, every=0.5)
     api1 = int((stack["dir"] / "api-1.pid").read_text())
     os.killpg(api1, signal.SIGKILL)
-    _await_published(s3, bucket, "2025Q4", 96)
+    _await_published(s3, bucket, "2026Q1", 96)
 
     # 3. Redis restarted (its messages are not persisted): the next quarter still arrives
     port = env["PREFECT_REDIS_MESSAGING_PORT"]
@@ -181,7 +187,7 @@ def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
         stderr=subprocess.DEVNULL,
     )
     (stack["dir"] / "redis.pid").write_text(str(restarted.pid))
-    _put_quarter(s3, bucket, "2026Q1", communes[:10], api)
-    _await_published(s3, bucket, "2026Q1", 10)  # after the restart
+    _put_quarter(s3, bucket, "2026Q2", communes[:10], api)
+    _await_published(s3, bucket, "2026Q2", 10)  # after the restart
     assert not _decided_twice(engine) and decided() == 96 * 2 + 10
     engine.dispose()

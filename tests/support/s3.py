@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,9 +122,9 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seaweed]:
     shutil.rmtree(server.data, ignore_errors=True)
 
 
-@pytest.fixture
-def bucket(s3_server: Seaweed) -> Iterator[str]:
-    """A bucket of the test's own, emptied and removed afterwards."""
+@contextmanager
+def new_bucket(s3_server: Seaweed) -> Iterator[str]:
+    """A bucket of its own on ``s3_server``, emptied and removed afterwards."""
     import boto3
 
     name = f"chiso-{uuid.uuid4().hex[:12]}"
@@ -135,3 +136,10 @@ def bucket(s3_server: Seaweed) -> Iterator[str]:
             for obj in page.get("Contents", []):
                 client.delete_object(Bucket=name, Key=obj["Key"])
         client.delete_bucket(Bucket=name)
+
+
+@pytest.fixture
+def bucket(s3_server: Seaweed) -> Iterator[str]:
+    """A bucket of the test's own, emptied and removed afterwards."""
+    with new_bucket(s3_server) as name:
+        yield name
