@@ -57,8 +57,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     tier's seven minutes ran after the rest of the suite, or its two stacks side by side."""
     if config.getvalue("dist") != "loadscope":
         return None
-    from collections import Counter
-
     from xdist.scheduler import LoadScopeScheduling
 
     class StackFirst(LoadScopeScheduling):  # type: ignore[misc]
@@ -67,18 +65,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
                 return STACK_TIER
             return str(super()._split_scope(nodeid))
 
-        def schedule(self) -> None:
-            if self.collection is None and self.config.option.loadscopereorder:
-                some = next(iter(self.registered_collections.values()))
-                sizes = Counter(self._split_scope(n) for n in some)
-
-                def order(nodeid: str) -> tuple[bool, int]:
-                    scope = self._split_scope(nodeid)
-                    return scope != STACK_TIER, -sizes[scope]
-
-                for node, items in self.registered_collections.items():
-                    self.registered_collections[node] = sorted(items, key=order)
-                self.config.option.loadscopereorder = False  # the order is set
-            super().schedule()
+        def _assign_work_unit(self, node: Any) -> None:
+            # the queue is loadscope's own (most tests first); only the tier moves ahead.
+            # (Reordering the collections instead sends a worker indexes into a list it
+            # does not hold: it runs other tests than the scope's.)
+            if STACK_TIER in self.workqueue:
+                self.workqueue.move_to_end(STACK_TIER, last=False)
+            super()._assign_work_unit(node)
 
     return StackFirst(config, log)
