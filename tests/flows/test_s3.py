@@ -57,6 +57,12 @@ def _versions(client: object, bucket: str) -> dict[str, set[str]]:
     return out
 
 
+# the object store is what these test: on PostgreSQL only, as in production (S3 with
+# PostgreSQL); the database's part of the flows runs on both elsewhere in the flow tier
+ON_POSTGRESQL = pytest.mark.parametrize("chiso_db", ["postgresql"], indirect=True)
+
+
+@ON_POSTGRESQL
 def test_pipeline_on_s3_survives_an_outage_mid_publish(
     s3_env: str, s3_server: Seaweed, tmp_path: Path, prefect_api: str, chiso_db: str
 ) -> None:
@@ -109,6 +115,7 @@ def test_pipeline_on_s3_survives_an_outage_mid_publish(
     assert len(index["periods"]) == 9
 
 
+@ON_POSTGRESQL
 def test_the_decisions_read_the_files_collect_archived_on_this_host(
     s3_env: str, s3_server: Seaweed, tmp_path: Path, prefect_api: str, chiso_db: str
 ) -> None:

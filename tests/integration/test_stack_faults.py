@@ -130,17 +130,19 @@ def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
     def decided() -> int:
         return decisions() - before
 
-    # 1. a worker killed with SIGKILL in the middle of process-submissions
-    _put_quarter(s3, bucket, "2025Q4", communes, api)
+    # 1. a worker killed with SIGKILL in the middle of process-submissions (three batches
+    # of 16: killed after the first is stored)
+    first = communes[:48]
+    _put_quarter(s3, bucket, "2025Q4", first, api)
 
     def running() -> dict | None:
         runs = [r for r in _process_runs(api) if r["state_type"] == "RUNNING"]
-        return runs[0] if runs and 16 <= decided() < 96 else None
+        return runs[0] if runs and 16 <= decided() < 48 else None
 
     victim = wait("a process-submissions run part-way", running, timeout=240, every=0.5)
     sessions = _sessions_of(victim["id"])
     assert sessions and _kill_sessions(sessions) >= 2  # the worker and its flow-run process
-    assert 16 <= decided() < 96
+    assert 16 <= decided() < 48
     crashed = wait(
         "the killed run marked Crashed",
         lambda: flow_run(api, victim["id"])["state_type"] == "CRASHED",
@@ -148,22 +150,22 @@ def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
         every=2,
     )
     assert crashed
-    _await_published(s3, bucket, "2025Q4", 96)
+    _await_published(s3, bucket, "2025Q4", 48)
     with engine.connect() as conn:
         pending = conn.execute(text("SELECT count(*) FROM submission WHERE status = 'received'"))
         assert pending.scalar_one() == 0
-    assert not _decided_twice(engine) and decided() == 96
+    assert not _decided_twice(engine) and decided() == 48
     again = [r for r in _process_runs(api) if r["created"] > victim["created"]]
     assert any(r["state_type"] == "COMPLETED" for r in again)
 
     # 2. one API replica killed while a quarter is processed: the runs go on through the other
     import signal
 
-    _put_quarter(s3, bucket, "2026Q1", communes, api)
-    wait("decisions of 2026Q1 started", lambda: decided() > 96, timeout=240, every=0.5)
+    _put_quarter(s3, bucket, "2026Q1", communes[:32], api)
+    wait("decisions of 2026Q1 started", lambda: decided() > 48, timeout=240, every=0.5)
     api1 = int((stack["dir"] / "api-1.pid").read_text())
     os.killpg(api1, signal.SIGKILL)
-    _await_published(s3, bucket, "2026Q1", 96)
+    _await_published(s3, bucket, "2026Q1", 32)
 
     # 3. Redis restarted (its messages are not persisted): the next quarter still arrives
     port = env["PREFECT_REDIS_MESSAGING_PORT"]
@@ -189,5 +191,5 @@ def test_faults_are_survived(stack: dict, s3_server: Seaweed) -> None:
     (stack["dir"] / "redis.pid").write_text(str(restarted.pid))
     _put_quarter(s3, bucket, "2026Q2", communes[:10], api)
     _await_published(s3, bucket, "2026Q2", 10)  # after the restart
-    assert not _decided_twice(engine) and decided() == 96 * 2 + 10
+    assert not _decided_twice(engine) and decided() == 48 + 32 + 10
     engine.dispose()
