@@ -105,12 +105,12 @@ def floor(inbox: Path) -> dict[str, Any]:
 @contextmanager
 def prefect_server() -> Iterator[str]:
     """A real ``prefect server`` on a throwaway PostgreSQL database, as in production."""
-    import socket
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.support.ports import free_port
 
     url, drop = pg_database()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     with tempfile.TemporaryDirectory() as home:
         server_env = env(
             PREFECT_HOME=home,

@@ -134,7 +134,6 @@ def on_stack(work: Path) -> Iterator[tuple[str, Any]]:
 def embedded(work: Path) -> Iterator[tuple[str, Any]]:
     """``chiso portal`` on a temporary home and inbox folder; its address and resources."""
     import os
-    import socket
     import subprocess
 
     from flows.resources import Resources
@@ -144,9 +143,9 @@ def embedded(work: Path) -> Iterator[tuple[str, Any]]:
     inbox.mkdir()
     res = Resources(load_settings(home, str(inbox)))
     res.prepare_database()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    from tests.support.ports import free_port
+
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHISO_", "PREFECT_API"))}
     env |= {"CHISO_SOURCES": str(inbox), "CHISO_PORTAL_URL": url}

@@ -166,14 +166,13 @@ def test_a_portal_stopped_with_sigterm_leaves_no_prefect_server_behind(tmp_path:
     take that server with it: uvicorn re-raised the signal after its shutdown, Python's
     default handler ended the process at once, and the server lived on, its port taken."""
     import signal
-    import socket
     import time
 
     import httpx
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    from tests.support.ports import free_port
+
+    port = free_port()
     (tmp_path / "inbox").mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHISO_", "PREFECT_API"))}
     env |= {"CHISO_SOURCES": str(tmp_path / "inbox")}

@@ -15,7 +15,8 @@ from flows.serve import serve
 from portal.public import public_key
 from tasks.objects import open_store
 from tests.support.browser import chromium
-from tests.support.s3 import Seaweed, free_port
+from tests.support.ports import free_port
+from tests.support.s3 import Seaweed
 
 PAGE = b"<!doctype html><html><head><title>report 2025Q3</title></head><body>ok</body></html>"
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.s3 import Seaweed, free_port, new_bucket
+from tests.support.ports import free_port
+from tests.support.s3 import Seaweed, new_bucket
 from tests.support.stack import stack_env
 
 ROOT = Path(__file__).resolve().parents[2]

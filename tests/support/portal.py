@@ -15,7 +15,7 @@ import httpx
 import pytest
 import uvicorn
 
-from tests.support.s3 import free_port
+from tests.support.ports import free_port
 
 UNIT_A, UNIT_B = "25459", "25480"
 PASSWORD = "mật khẩu đủ dài 123"

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ports import free_port
+
 WEED = str(Path(sys.executable).parent / "weed")
 PORT_FLAGS = [
     "master.port",
@@ -41,12 +43,6 @@ CREDENTIALS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Seaweed:
     """One ``weed mini`` process that can be stopped and started again on the same data."""
@@ -60,8 +56,27 @@ class Seaweed:
         return f"http://127.0.0.1:{self.ports['s3.port']}"
 
     def start(self) -> None:
-        if not self.ports:
-            self.ports = {flag: free_port() for flag in PORT_FLAGS}
+        """Start and wait until S3 writes and reads. A first start draws its ports; if one
+        of them was taken before weed bound it, the start is tried again on others."""
+        fresh = not self.ports
+        for attempt in range(3):
+            if fresh:
+                self.ports = {flag: free_port() for flag in PORT_FLAGS}
+            log = self.data / "weed.log"
+            logged = log.stat().st_size if log.exists() else 0
+            try:
+                return self._start()
+            except RuntimeError:
+                with log.open("rb") as f:
+                    f.seek(logged)
+                    said = f.read()
+                # weed checks its ports before it binds them ("Port allocation failed: port
+                # … is not available"); a bind that loses the race says "address already in use"
+                taken = b"is not available" in said or b"address already in use" in said
+                if not (fresh and taken) or attempt == 2:
+                    raise
+
+    def _start(self) -> None:
         args = [
             WEED,
             "mini",

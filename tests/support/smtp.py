@@ -15,6 +15,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from tests.support.ports import free_port
+
 
 @dataclass
 class Received:
@@ -68,12 +70,6 @@ class Handler:
                 Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
             )
         return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

@@ -39,7 +39,7 @@ def running_stack(
     of prefect.yaml and ``extra`` variables; yields the environment to drive it with (the
     stack's env file over this process's), then takes it down and drops its databases
     (unless ``keep``). For the benchmarks of the production stack."""
-    from tests.support.s3 import free_port
+    from tests.support.ports import free_port
 
     spec = yaml.safe_load((root / "prefect.yaml").read_text("utf-8"))
     if edit:
