@@ -67,6 +67,14 @@ def stack(
                 trigger["parameters"] = {"batch_size": 16}
     prefect_file = tmp_path / "prefect.yaml"
     prefect_file.write_text(yaml.safe_dump(spec), "utf-8")
+    # a run whose worker was killed is marked Crashed 60 s after its last heartbeat, not 90
+    # (two of Prefect's heartbeats, every 30 s, its shortest): the fault test waits for it
+    automations = yaml.safe_load((ROOT / "automations.yaml").read_text("utf-8"))
+    for a in automations["automations"]:
+        if a["name"] == "chiso-crash-zombie-flow-runs":
+            a["trigger"]["within"] = 60
+    automations_file = tmp_path / "automations.yaml"
+    automations_file.write_text(yaml.safe_dump(automations), "utf-8")
     env = {
         **os.environ,
         "STACK_DIR": str(stack_dir),
@@ -81,6 +89,7 @@ def stack(
         "REDIS_PORT": str(free_port()),  # the stack's own Redis, which a test restarts
         "PREFECT_WORKER_QUERY_SECONDS": "2",
         "PREFECT_FILE": str(prefect_file),
+        "AUTOMATIONS_FILE": str(automations_file),
         "CHISO_OBJECT_STORE": f"s3://{bucket}/",
         "CHISO_SOURCES": f"s3://{bucket}/inbox/",
         "CHISO_S3_ENDPOINT_URL": s3_server.endpoint,

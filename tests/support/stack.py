@@ -128,6 +128,18 @@ def flow_run(api: str, run_id: str) -> dict[str, Any]:
     return dict(httpx.get(f"{api}/flow_runs/{run_id}", timeout=10).json())
 
 
+def pause_schedules(api: str, deployment: str) -> int:
+    """Pause every schedule of ``deployment`` (``<flow>/<deployment>``), as an operator does
+    in the UI; Prefect deletes the runs they had scheduled and not started. How many."""
+    import httpx
+
+    dep = httpx.get(f"{api}/deployments/name/{deployment}", timeout=10).json()
+    for schedule in dep["schedules"]:
+        url = f"{api}/deployments/{dep['id']}/schedules/{schedule['id']}"
+        httpx.patch(url, json={"active": False}, timeout=10).raise_for_status()
+    return len(dep["schedules"])
+
+
 def collect_now(api: str) -> str:
     """A ``collect-submissions`` run asked for by hand, as an operator does in the UI (not
     waiting for its schedule); its id."""
