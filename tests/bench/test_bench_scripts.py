@@ -26,7 +26,8 @@ TINY = {
     "events.py": ["--events", "50", "--related", "1"],
     "backfill.py": ["--units", "3", "--years", "1"],
     "hostile.py": ["--runs", "1"],
-    "property.py": ["--minutes", "0.2", "--examples", "1"],
+    # one source's half: the other is the same loop, and the flow tier runs both
+    "property.py": ["--minutes", "0.2", "--examples", "1", "--source", "folder"],
     # stack scripts: arguments and imports only (see above)
     "stack_latency.py": ["--help"],
     "stack_events.py": ["--help"],
