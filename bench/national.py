@@ -34,8 +34,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import results_dir
 from warm_run import proc_cpu_s  # the bench scripts share this folder
+
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = results_dir()
@@ -105,10 +108,6 @@ def floor(inbox: Path) -> dict[str, Any]:
 @contextmanager
 def prefect_server() -> Iterator[str]:
     """A real ``prefect server`` on a throwaway PostgreSQL database, as in production."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from tests.support.ports import free_port
-
     url, drop = pg_database()
     port = free_port()
     with tempfile.TemporaryDirectory() as home:
