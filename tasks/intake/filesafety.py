@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 
 from models.problems import Code, Problem, problem
 from tasks.intake.limits import Limits
-from tasks.intake.sheets import SheetExtent, column_letters, sheet_names, surely_within
+from tasks.intake.sheets import FORMULA, SheetExtent, column_letters, sheet_names, surely_within
 
 _ENTITY = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _CHUNK = 1 << 16
@@ -25,7 +26,18 @@ def check_size(size: int, max_bytes: int) -> Problem | None:
     return None
 
 
-def check_workbook(data: bytes, limits: Limits) -> Problem | None:
+@dataclass(frozen=True)
+class Checked:
+    """What :func:`check_workbook` found: the workbook's first problem, or none; and the
+    sheets (by name) that may hold a formula, the only ones whose cells the reader must
+    look at again for formulas without a computed value (most workbooks have none, and
+    are not opened a second time)."""
+
+    problem: Problem | None
+    formula_sheets: frozenset[str] = frozenset()
+
+
+def check_workbook(data: bytes, limits: Limits) -> Checked:
     """Walk every member of an XLSX zip with a byte budget, refusing DTDs and entities, and
     sheets declared or used beyond the row and column limits.
 
@@ -39,19 +51,21 @@ def check_workbook(data: bytes, limits: Limits) -> Problem | None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except Exception as exc:  # whatever a broken zip raises: the file's, never the run's
-        return problem(Code.FILE_UNREADABLE, value=str(exc), expected="an .xlsx workbook (zip)")
+        return Checked(
+            problem(Code.FILE_UNREADABLE, value=str(exc), expected="an .xlsx workbook (zip)")
+        )
     budget = f"at most {max_unpacked // (1024 * 1024)} MB unpacked"
     with zf:
         infos = zf.infolist()
         found = _directory_problem(infos, max_unpacked, budget)
-        if found is None:
-            try:
-                found = _inflate(zf, infos, limits, budget)
-            except Exception as exc:  # zlib.error, NotImplementedError, BadZipFile… all the file's
-                found = problem(
-                    Code.FILE_UNREADABLE, value=str(exc), expected="an .xlsx workbook (zip)"
-                )
-    return found
+        if found is not None:
+            return Checked(found)
+        try:
+            return _inflate(zf, infos, limits, budget)
+        except Exception as exc:  # zlib.error, NotImplementedError, BadZipFile… all the file's
+            return Checked(
+                problem(Code.FILE_UNREADABLE, value=str(exc), expected="an .xlsx workbook (zip)")
+            )
 
 
 def _directory_problem(
@@ -76,11 +90,13 @@ def _directory_problem(
 
 def _inflate(
     zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits, budget: str
-) -> Problem | None:
+) -> Checked:
     """Inflate every member in chunks, nothing kept: the first problem the bytes show (past
-    the unpacked budget, an entity declaration, a sheet past its extent)."""
+    the unpacked budget, an entity declaration, a sheet past its extent), and the sheets
+    that may hold a formula (one read in more than one chunk may: a tag cut between two)."""
     total = 0
     names = sheet_names(zf)
+    formulas: set[str] = set()
     for info in infos:
         extent = SheetExtent() if info.filename in names else None
         xml = info.filename.endswith((".xml", ".rels"))
@@ -90,26 +106,31 @@ def _inflate(
                 n += 1
                 total += len(chunk)
                 if total > limits.max_unpacked_bytes:
-                    return problem(
-                        Code.FILE_UNPACK_TOO_LARGE, value=f"> {total} bytes", expected=budget
+                    too_much = f"> {total} bytes"
+                    return Checked(
+                        problem(Code.FILE_UNPACK_TOO_LARGE, value=too_much, expected=budget)
                     )
                 if xml and _ENTITY.search(tail + chunk):
-                    return problem(
-                        Code.XML_ENTITIES,
-                        field=info.filename,
-                        value="<!DOCTYPE/<!ENTITY",
-                        expected="no DTD or entity declarations",
+                    return Checked(
+                        problem(
+                            Code.XML_ENTITIES,
+                            field=info.filename,
+                            value="<!DOCTYPE/<!ENTITY",
+                            expected="no DTD or entity declarations",
+                        )
                     )
                 tail = chunk[-16:]
                 if extent is not None:
+                    if n > 1 or FORMULA.search(chunk):
+                        formulas.add(names[info.filename])
                     # a first read shorter than asked is the whole sheet (a buffered read
                     # returns less only at the end): plainly within the limits, no walk
                     if n == 1 and len(chunk) < _CHUNK and surely_within(chunk, limits):
                         continue
                     extent.feed(chunk)
                     if extent.beyond(limits):
-                        return _too_large(names[info.filename], extent, limits)
-    return None
+                        return Checked(_too_large(names[info.filename], extent, limits))
+    return Checked(None, frozenset(formulas))
 
 
 def _too_large(sheet: str, extent: SheetExtent, limits: Limits) -> Problem:

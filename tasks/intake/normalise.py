@@ -22,13 +22,18 @@ from models.form import (
 # fullwidth digits (an input method's slip) is not a number (figure_not_integer)
 _COUNT = re.compile(r"^\d+$", re.ASCII)
 _DOT_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$", re.ASCII)
-_SPACE = re.compile(r"\s+")
 _EXCEL_EPOCH = date(1899, 12, 30)
 MAX_COUNT_CHARS = 40
 
 
 def clean_text(value: object) -> str:
-    """A cell or JSON value as trimmed NFC text ('' for blank); integral floats lose ``.0``."""
+    """A cell or JSON value as trimmed NFC text ('' for blank), each run of white space one
+    space; integral floats lose ``.0``. Called for every cell a reader sees (720,000 times
+    a national quarter), so text, the common case, comes first, and white space is folded
+    by ``str.split``, whose white space is the regular expressions' ``\\s``."""
+    if type(value) is str:
+        text = value if value.isascii() else unicodedata.normalize("NFC", value)
+        return " ".join(text.split())
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -39,7 +44,7 @@ def clean_text(value: object) -> str:
         value = value.date() if value.time() == datetime.min.time() else value
     if isinstance(value, date):
         return value.isoformat()
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+    return " ".join(unicodedata.normalize("NFC", str(value)).split())
 
 
 def key(value: object) -> str:

@@ -42,11 +42,11 @@ def parse_file(filename: str, data: bytes, limits: Limits | None = None) -> Pars
         out.problems.append(too_large)
         return out
     if fmt == "xlsx":
-        unsafe = check_workbook(data, limits)
-        if unsafe:
-            out.problems.append(unsafe)
+        checked = check_workbook(data, limits)
+        if checked.problem:
+            out.problems.append(checked.problem)
             return out
-        read_xlsx(data, out, limits)
+        read_xlsx(data, out, limits, checked.formula_sheets)
     else:
         read_json(data, out, limits)
     if out.readable:

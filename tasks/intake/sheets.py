@@ -87,6 +87,7 @@ class SheetExtent:
 
 _REF_VALUE = re.compile(rb'\b(?:r|ref)\s*=\s*["\']([^"\'\x00]*)["\']')
 _DIGITS, _LETTERS = re.compile(rb"\d+"), re.compile(rb"[A-Za-z]+")
+_FIVE_DIGITS, _TWO_LETTERS = re.compile(rb"\d{5}"), re.compile(rb"[A-Za-z]{2}")
 _KIND = {b"row": 114, b"c": 99, b"dimension": 100}  # r, c, d
 
 
@@ -106,6 +107,15 @@ def surely_within(xml: bytes, limits: Limits) -> bool:
     rows = kinds.count(b"r")
     cells = max(map(len, kinds.replace(b"d", b"").split(b"r")), default=0)
     values = b"\x00".join(_REF_VALUE.findall(b"\x00".join(attrs for _, attrs in tags)))
+    # a unit's sheet refers to no row past 9,999 nor any column past Z: bounded by those
+    # without reading each reference as a number (a third of this check's time)
+    if (
+        _FIVE_DIGITS.search(values) is None
+        and _TWO_LETTERS.search(values) is None
+        and 9_999 + rows <= limits.max_sheet_rows
+        and 26 + cells <= limits.max_sheet_columns
+    ):
+        return True
     numbers, letters = _DIGITS.findall(values), set(_LETTERS.findall(values))
     if max(map(len, numbers), default=0) > 12 or max(map(len, letters), default=0) > 3:
         return False
@@ -142,7 +152,7 @@ def _is_sheet(member: str) -> bool:
 
 
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_FORMULA, _VALUE = re.compile(rb"<(?:\w+:)?f\b"), re.compile(rb"<(?:\w+:)?(?:v|is)\b")
+FORMULA, _VALUE = re.compile(rb"<(?:\w+:)?f\b"), re.compile(rb"<(?:\w+:)?(?:v|is)\b")
 
 
 def formulas_without_value(data: bytes, sheets: set[str]) -> dict[str, set[tuple[int, int]]]:
@@ -156,13 +166,13 @@ def formulas_without_value(data: bytes, sheets: set[str]) -> dict[str, set[tuple
             if name not in sheets:
                 continue
             xml = zf.read(member)
-            if not _FORMULA.search(xml):
+            if not FORMULA.search(xml):
                 continue
             for m in _CELL.finditer(xml):
                 body = m[2] or b""
                 ref = _REF_ATTR.search(m[1])
                 cell = _CELL_REF.match(ref[1]) if ref else None
-                if cell and cell[1] and _FORMULA.search(body) and not _VALUE.search(body):
+                if cell and cell[1] and FORMULA.search(body) and not _VALUE.search(body):
                     at = (int(cell[2]), _column_number(cell[1]) - 1)
                     out.setdefault(name, set()).add(at)
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Collection
 from typing import Any
 
 from python_calamine import CalamineWorkbook
@@ -33,8 +34,15 @@ Cells = set[tuple[int, int]]  # (worksheet row from 1, column from 0)
 _HEADER_SEARCH_ROWS = 10
 
 
-def read_xlsx(data: bytes, out: ParsedSubmission, limits: Limits | None = None) -> None:
-    """Fill ``out`` from workbook bytes already checked by :mod:`tasks.intake.filesafety`."""
+def read_xlsx(
+    data: bytes,
+    out: ParsedSubmission,
+    limits: Limits | None = None,
+    formula_sheets: Collection[str] | None = None,
+) -> None:
+    """Fill ``out`` from workbook bytes already checked by :mod:`tasks.intake.filesafety`;
+    only ``formula_sheets`` (all when not given) are looked at for formulas without a
+    value."""
     limits = limits or Limits()
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -58,7 +66,10 @@ def read_xlsx(data: bytes, out: ParsedSubmission, limits: Limits | None = None) 
     if over is not None:  # cells sharing one long string: bounded before rows are built
         out.problems.append(over)
         return
-    unset = formulas_without_value(data, set(sheets.values()))
+    looked_at = set(sheets.values())
+    if formula_sheets is not None:
+        looked_at &= set(formula_sheets)
+    unset = formulas_without_value(data, looked_at) if looked_at else {}
     _read_info(grids["info"], sheets["info"], out, unset.get(sheets["info"], set()))
     _read_figures(grids["indicators"], sheets["indicators"], out, unset, limits.max_figures)
     _read_enterprises(

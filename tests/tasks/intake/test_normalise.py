@@ -142,6 +142,25 @@ def test_text_is_nfc_trimmed_and_single_spaced() -> None:
     assert key("  MÃ ĐƠN VỊ") == "mã đơn vị"
 
 
+def test_white_space_is_folded_as_the_regular_expressions_fold_it() -> None:
+    """``clean_text`` folds white space with ``str.split``; it must agree with ``\\s+``
+    collapsed and the ends trimmed (the rule it replaced) for every character, alone, in
+    runs and between words, in ASCII and non-ASCII text."""
+    import re
+    import sys
+    import unicodedata
+
+    space = re.compile(r"\s+")
+
+    def by_regex(text: str) -> str:
+        return space.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        for text in (ch, f"a{ch}b", f" {ch}{ch} x", f"Hòa{ch}{ch}Thành{ch}"):
+            assert clean_text(text) == by_regex(text), hex(cp)
+
+
 def test_a_lookup_finds_a_key_by_itself_or_its_label_the_first_when_both_match() -> None:
     from tasks.intake.normalise import Lookup
 

@@ -377,3 +377,29 @@ def test_a_chunk_is_read_with_no_pass_of_the_cyclic_collector() -> None:
     assert len(read) == len(files) and any(r.readable for r in read)
     assert passes == []
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("where", ["first chunk", "cut between chunks", "second chunk"])
+def test_a_formula_without_value_is_found_wherever_its_sheet_holds_it(where: str) -> None:
+    """The workbook check names the sheets that may hold a formula, and only those are
+    read again for formulas without a value: a sheet read in one piece when its XML shows
+    a formula tag, and any sheet read in more than one chunk (a tag cut between two
+    chunks shows in neither)."""
+    from tasks.intake.filesafety import _CHUNK
+    from tests.support.hostile import communes, formula_without_value, patch_member, sheet_member
+
+    unit = communes()[0]
+    data = formula_without_value(unit)
+    member = sheet_member(data, "Chỉ tiêu")
+
+    def pad(xml: bytes) -> bytes:
+        if where == "first chunk":
+            return xml
+        at = xml.index(b"<f>") + {"cut between chunks": 1, "second chunk": 200}[where]
+        filler = _CHUNK - at - len(b"<!---->")  # ends the first chunk where ``at`` falls
+        head = xml.index(b"<sheetData")
+        return xml[:head] + b"<!--" + b"x" * filler + b"-->" + xml[head:]
+
+    data = patch_member(data, member, pad)
+    sub = parse_file("r.xlsx", data, Limits())
+    assert {p.code for p in sub.problems} == {"cell_formula_no_value"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 from tasks.objects.durable import sync_files
+from tasks.objects.many import get_all
 from tasks.objects.s3 import S3ObjectStore
 from tasks.objects.store import LocalObjectStore, ObjectStore
 from tests.support.s3 import Seaweed
@@ -51,6 +53,32 @@ def test_put_many_writes_each_and_if_absent_keeps_the_first(store: ObjectStore) 
 
 def _open_files() -> int:
     return len(list(Path("/proc/self/fd").iterdir()))
+
+
+class _Watched:
+    """A store whose reads note the thread each ran in (the reads themselves are the
+    store's)."""
+
+    def __init__(self, inner: ObjectStore) -> None:
+        self.inner, self.uri = inner, inner.uri
+        self.threads: set[str] = set()
+
+    def get(self, key: str) -> bytes:
+        self.threads.add(threading.current_thread().name)
+        return self.inner.get(key)
+
+
+def test_get_all_reads_a_local_folder_in_this_thread_and_s3_in_threads(
+    store: ObjectStore,
+) -> None:
+    objects = [(f"raw/7{i:02d}/2025Q1/f{i}.json", f"{i}".encode(), None) for i in range(12)]
+    store.put_many(objects)
+    watched = _Watched(store)
+    assert get_all(watched, [k for k, _, _ in objects]) == [d for _, d, _ in objects]
+    if store.uri.startswith("file:"):
+        assert watched.threads == {threading.current_thread().name}
+    else:
+        assert watched.threads and all(t.startswith("chiso-io") for t in watched.threads)
 
 
 def test_local_put_many_leaves_no_temp_files_even_when_it_fails(tmp_path: Path, way: str) -> None:
