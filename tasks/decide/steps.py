@@ -10,7 +10,7 @@ from expectations.frames import Item
 from models.catalog import UnitCatalog
 from models.submission import Submission
 from tasks.boundary import step
-from tasks.decide import decisions, read, store, validate
+from tasks.decide import decisions, docs, read, store
 from tasks.decide.claim import Claimer
 from tasks.intake.readers import Readers
 from tasks.objects.many import put_folder
@@ -52,7 +52,7 @@ def decide_batch(
 @step("publish-data-docs")
 def publish_data_docs(objects: ObjectStore) -> str | None:
     """Build the GX Data Docs of this run's validations and upload them under ``docs/``."""
-    site = validate.build_docs()
+    site = docs.build_docs()
     if site is None:
         return None
     put_folder(objects, "docs/", site)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import atexit
 import gc
-import html
 import json
 import logging
 import shutil
@@ -24,7 +23,7 @@ from models.problems import Code, Problem, problem
 
 log = logging.getLogger(__name__)
 DOCS_SITE = "chiso"
-_DOCS_DIR: list[Path] = []  # the Data Docs folder of this process's GX context
+DOCS_DIR: list[Path] = []  # the Data Docs folder of this process's GX context
 # what the feedback needs: each failing row's (submission, row), from which its value is
 # read back from the frame; no copy of the values (a batch's texts copied once per
 # failing expectation, and again into the stored results), a few examples for the docs
@@ -58,7 +57,7 @@ def context() -> Any:
 
     work = Path(tempfile.mkdtemp(prefix="chiso-gx-"))
     atexit.register(shutil.rmtree, work, ignore_errors=True)
-    _DOCS_DIR.append(work / "docs")
+    DOCS_DIR.append(work / "docs")
     # the validation results go to files, not memory: a backfill validates dozens of
     # batches, and their results (every unexpected row) are needed only for the Data Docs
     stores = InMemoryStoreBackendDefaults()
@@ -73,7 +72,7 @@ def context() -> Any:
                 "class_name": "SiteBuilder",
                 "store_backend": {
                     "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(_DOCS_DIR[-1]),
+                    "base_directory": str(DOCS_DIR[-1]),
                 },
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             }
@@ -100,19 +99,40 @@ def _batch_definition(name: str) -> Any:
     return asset.get_batch_definition("all")
 
 
-def run_suite(name: str, frame: pd.DataFrame, expectations: list[Any]) -> list[Any]:
-    """Validate ``frame`` with ``expectations``; the per-expectation results."""
+# suite name: the fingerprint of its expectations and its validation definition, as
+# registered with this process's one GX context
+_REGISTERED: dict[str, tuple[str, Any]] = {}
+
+
+def _definition(name: str, expectations: list[Any]) -> Any:
+    """The validation definition of suite ``name`` holding ``expectations``, registered
+    with GX only when they differ from the last registered: registering (the suite's and
+    the definition's stores serialise every expectation) was a fifth of the GX time of a
+    small batch, and each batch builds the same expectations anew from its rules."""
     import great_expectations as gx
 
-    if frame.empty:
-        return []
     ctx = context()
+    key = json.dumps(
+        [e.configuration.to_json_dict() for e in expectations], sort_keys=True, default=str
+    )
+    known = _REGISTERED.get(name)
+    if known is not None and known[0] == key:
+        return known[1]
     suite = ctx.suites.add_or_update(
         gx.ExpectationSuite(name=f"chiso_{name}", expectations=expectations)
     )
     definition = ctx.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=f"chiso_{name}", data=_batch_definition(name), suite=suite)
     )
+    _REGISTERED[name] = (key, definition)
+    return definition
+
+
+def run_suite(name: str, frame: pd.DataFrame, expectations: list[Any]) -> list[Any]:
+    """Validate ``frame`` with ``expectations``; the per-expectation results."""
+    if frame.empty:
+        return []
+    definition = _definition(name, expectations)
     # a validation definition (not batch.validate) so the result lands in the Data Docs
     result = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
     for r in result.results:
@@ -123,44 +143,6 @@ def run_suite(name: str, frame: pd.DataFrame, expectations: list[Any]) -> list[A
         if raised:
             raise SuiteError(f"{r.expectation_config.type} failed to run on {name}: {info}")
     return list(result.results)
-
-
-def build_docs() -> Path | None:
-    """Build the Data Docs of this process's validations; the site folder (or ``None``
-    when nothing was validated, so GX was never loaded)."""
-    if context.cache_info().currsize == 0:
-        return None
-    escape_results(_DOCS_DIR[-1].parent / "validations")
-    context().build_data_docs(site_names=[DOCS_SITE])
-    return _DOCS_DIR[-1]
-
-
-_ESCAPED = "chiso_html_escaped"
-
-
-def escape_results(folder: Path) -> None:
-    """HTML-escape every text of the stored validation results (their unexpected values are
-    what units wrote) before the Data Docs are rendered from them: GX writes those values
-    into its pages as they are, so a roster type of ``<svg onload=…>`` ran in the browser
-    of whoever opened the docs. Each file once (marked in its ``meta``)."""
-    for path in folder.rglob("*.json"):
-        doc = json.loads(path.read_text("utf-8"))
-        if doc.get("meta", {}).get(_ESCAPED):
-            continue
-        for r in doc.get("results", []):
-            r["result"] = _escaped(r.get("result"))
-        doc["meta"] = {**(doc.get("meta") or {}), _ESCAPED: True}  # GX's own, escaped by GX
-        path.write_text(json.dumps(doc), "utf-8")
-
-
-def _escaped(value: Any) -> Any:
-    if isinstance(value, str):
-        return html.escape(value)
-    if isinstance(value, list):
-        return [_escaped(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
-    return value
 
 
 def _plain(value: Any) -> str | None:

@@ -16,13 +16,13 @@ PAYLOAD = "</title><svg onload=document.title='X'><img src=x onerror=document.ti
 def test_unit_text_in_the_data_docs_cannot_run_in_a_browser(tmp_path: Path) -> None:
     import great_expectations as gx
 
-    from tasks.decide import validate
+    from tasks.decide import docs, validate
 
     frame = pd.DataFrame({"submission_id": ["a", "b"], "row": [1, 2], "type": ["ICT", PAYLOAD]})
     expect = gx.expectations.ExpectColumnValuesToBeInSet(column="type", value_set=["ICT"])
     (result,) = validate.run_suite("xss", frame, [expect])
     assert not result.success
-    site = validate.build_docs()
+    site = docs.build_docs()
     assert site is not None
     pages = [p for p in site.rglob("*.html") if "chiso-xss" in p.name]
     assert pages
@@ -36,7 +36,7 @@ def test_unit_text_in_the_data_docs_cannot_run_in_a_browser(tmp_path: Path) -> N
         assert "svg onload" not in html and "svg%20onload" not in html
         assert "xss" in html
         assert title_after_scripts(local, tmp_path / "profile") != "X"
-    assert validate.build_docs() == site  # a second build escapes nothing twice
+    assert docs.build_docs() == site  # a second build escapes nothing twice
     assert "&amp;lt;" not in next(site.rglob("chiso-xss.html")).read_text("utf-8")
 
 
@@ -61,3 +61,24 @@ def test_results_carry_the_failing_rows_not_their_values() -> None:
         "b": ["x" * 200 + "…"],
         "c": ["y"],
     }
+
+
+def test_a_suite_is_registered_again_only_when_its_expectations_change() -> None:
+    """Each batch builds its expectations anew from the rules; the same ones reuse the
+    registered suite, changed ones (a rule edited between batches) replace it."""
+    import great_expectations as gx
+
+    from tasks.decide import validate
+
+    frame = pd.DataFrame({"submission_id": ["a", "b"], "row": [1, 2], "type": ["ICT", "OTHER"]})
+
+    def expect(*allowed: str) -> list[object]:
+        return [gx.expectations.ExpectColumnValuesToBeInSet(column="type", value_set=allowed)]
+
+    (first,) = validate.run_suite("rules", frame, expect("ICT"))
+    registered = validate._REGISTERED["rules"]
+    (again,) = validate.run_suite("rules", frame, expect("ICT"))
+    assert validate._REGISTERED["rules"] is registered
+    assert not first.success and not again.success
+    (edited,) = validate.run_suite("rules", frame, expect("ICT", "OTHER"))
+    assert edited.success and validate._REGISTERED["rules"] is not registered
