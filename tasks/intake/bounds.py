@@ -27,10 +27,12 @@ _ROSTER_TEXT = (
 PER_CODE = 20  # problems of one code a file can give here (a roster of bad rows gives one)
 
 
-def check(out: ParsedSubmission, max_text_chars: int, max_figure: int) -> None:
+def check(out: ParsedSubmission, max_text_chars: int, max_figure: int) -> int:
     """Add a problem for each text with an invalid character or over ``max_text_chars``,
-    and for each figure over ``max_figure``."""
+    and for each figure over ``max_figure``; what the parsed file costs
+    (:func:`parsed_size`), measured in the same pass over its texts."""
     counts: dict[str, int] = {}
+    size = 0
 
     def add(code: str, **where: object) -> None:
         counts[code] = counts.get(code, 0) + 1
@@ -38,6 +40,7 @@ def check(out: ParsedSubmission, max_text_chars: int, max_figure: int) -> None:
             out.problems.append(problem(code, **where))  # type: ignore[arg-type]
 
     for sheet, row, field, text, is_figure in _texts(out):
+        size += CELL_COST + len(text)
         if INVALID_CHARS.search(text):
             add(
                 Code.TEXT_INVALID_CHARACTER,
@@ -68,6 +71,7 @@ def check(out: ParsedSubmission, max_text_chars: int, max_figure: int) -> None:
                 value=raw,
                 expected=f"an integer of at most {max_figure}",
             )
+    return size
 
 
 CELL_COST = 64  # bytes a parsed value costs besides its text (objects, lists, indexes)

@@ -49,15 +49,17 @@ def parse_file(filename: str, data: bytes, limits: Limits | None = None) -> Pars
         read_xlsx(data, out, limits, checked.formula_sheets)
     else:
         read_json(data, out, limits)
+    cost = None
     if out.readable:
-        bounds.check(out, limits.max_text_chars, limits.max_figure)
-    return within_budget(out, limits.max_parsed_bytes)
+        cost = bounds.check(out, limits.max_text_chars, limits.max_figure)
+    return within_budget(out, limits.max_parsed_bytes, cost)
 
 
-def within_budget(out: ParsedSubmission, most: int) -> ParsedSubmission:
+def within_budget(out: ParsedSubmission, most: int, cost: int | None = None) -> ParsedSubmission:
     """``out``, or in its place only the problem, when what it carries costs more than
-    ``most`` bytes: a reader hands back a bounded result per file, whatever the file."""
-    out.cost = bounds.parsed_size(out)
+    ``most`` bytes (``cost``, when the bounds check measured it already): a reader hands
+    back a bounded result per file, whatever the file."""
+    out.cost = bounds.parsed_size(out) if cost is None else cost
     over = bounds.over_budget(out.cost, most)
     if over is None:
         return out
