@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +12,25 @@ from tasks.decide.validate import DOCS_DIR, DOCS_SITE, context
 
 
 def build_docs() -> Path | None:
-    """Build the Data Docs of this process's validations; the site folder (or ``None``
-    when nothing was validated, so GX was never loaded)."""
+    """Build the Data Docs of what this process validated since its last build; the site
+    folder, holding only those pages, their index and GX's static files (``None`` when
+    nothing was validated since, or ever: then GX was never loaded).
+
+    The results are let go once rendered, and the pages once published (the caller
+    uploads the folder): a long-lived process (the stack's task worker, the embedded
+    portal's decider) otherwise rendered and uploaded every page of its life on every
+    run, 33 ms more each time for each run before (40 runs: 0.23 -> 1.49 s a build)."""
     if context.cache_info().currsize == 0:
         return None
-    escape_results(DOCS_DIR[-1].parent / "validations")
+    results = DOCS_DIR[-1].parent / "validations"
+    if not any(p.is_file() for p in results.rglob("*.json")):
+        return None
+    escape_results(results)
+    site = DOCS_DIR[-1]
+    shutil.rmtree(site, ignore_errors=True)  # the last build's pages, published then
     context().build_data_docs(site_names=[DOCS_SITE])
-    return DOCS_DIR[-1]
+    shutil.rmtree(results, ignore_errors=True)
+    return site
 
 
 _ESCAPED = "chiso_html_escaped"

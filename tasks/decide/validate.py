@@ -112,8 +112,10 @@ def _definition(name: str, expectations: list[Any]) -> Any:
     import great_expectations as gx
 
     ctx = context()
+    # without the id GX gives an expectation once it is in a suite
+    configs = [e.configuration.to_json_dict() for e in expectations]
     key = json.dumps(
-        [e.configuration.to_json_dict() for e in expectations], sort_keys=True, default=str
+        [{k: v for k, v in c.items() if k != "id"} for c in configs], sort_keys=True, default=str
     )
     known = _REGISTERED.get(name)
     if known is not None and known[0] == key:

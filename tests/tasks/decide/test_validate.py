@@ -36,8 +36,35 @@ def test_unit_text_in_the_data_docs_cannot_run_in_a_browser(tmp_path: Path) -> N
         assert "svg onload" not in html and "svg%20onload" not in html
         assert "xss" in html
         assert title_after_scripts(local, tmp_path / "profile") != "X"
-    assert docs.build_docs() == site  # a second build escapes nothing twice
+    validate.run_suite("xss", frame, [expect])  # a second run and build escape once
+    assert docs.build_docs() == site
     assert "&amp;lt;" not in next(site.rglob("chiso-xss.html")).read_text("utf-8")
+
+
+def test_each_build_renders_only_what_was_validated_since_the_last() -> None:
+    """A long-lived process (the task worker) builds and uploads the pages of its new
+    validations only, not every page of its life again."""
+    import great_expectations as gx
+
+    from tasks.decide import docs, validate
+
+    frame = pd.DataFrame({"submission_id": ["a"], "row": [1], "type": ["OTHER"]})
+
+    def expect() -> object:
+        return gx.expectations.ExpectColumnValuesToBeInSet(column="type", value_set=["ICT"])
+
+    validate.run_suite("first", frame, [expect()])
+    site = docs.build_docs()
+    assert site is not None and list(site.rglob("chiso-first.html"))
+    assert docs.build_docs() is None  # nothing validated since
+    validate.run_suite("second", frame, [expect()])
+    site = docs.build_docs()
+    assert site is not None
+    # the validations' pages (each suite's own page, one per suite name, is built anew)
+    pages = {p.name for p in (site / "validations").rglob("*.html")}
+    assert pages == {"chiso-second.html"}
+    index = (site / "index.html").read_text("utf-8")
+    assert "validations/chiso_second/" in index and "validations/chiso_first/" not in index
 
 
 def test_results_carry_the_failing_rows_not_their_values() -> None:
