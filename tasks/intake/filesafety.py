@@ -51,9 +51,7 @@ def check_workbook(data: bytes, limits: Limits) -> Checked:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except Exception as exc:  # whatever a broken zip raises: the file's, never the run's
-        return Checked(
-            problem(Code.FILE_UNREADABLE, value=str(exc), expected="an .xlsx workbook (zip)")
-        )
+        return _unreadable(exc)
     budget = f"at most {max_unpacked // (1024 * 1024)} MB unpacked"
     with zf:
         infos = zf.infolist()
@@ -63,9 +61,13 @@ def check_workbook(data: bytes, limits: Limits) -> Checked:
         try:
             return _inflate(zf, infos, limits, budget)
         except Exception as exc:  # zlib.error, NotImplementedError, BadZipFile… all the file's
-            return Checked(
-                problem(Code.FILE_UNREADABLE, value=str(exc), expected="an .xlsx workbook (zip)")
-            )
+            return _unreadable(exc)
+
+
+def _unreadable(exc: Exception) -> Checked:
+    return Checked(
+        problem(Code.FILE_UNREADABLE, value=str(exc), expected="an .xlsx workbook (zip)")
+    )
 
 
 def _directory_problem(
