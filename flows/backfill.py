@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 from uuid import UUID
 
-from prefect import flow, get_run_logger
+from prefect import get_run_logger
 from prefect.artifacts import (
     create_progress_artifact,
     create_table_artifact,
@@ -13,6 +13,7 @@ from prefect.artifacts import (
 )
 
 from flows.collect import collect_submissions
+from flows.heartbeats import flow
 from flows.process import process_submissions
 from flows.publish import publish_snapshot
 from flows.resources import resources

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import get_run_logger
 from prefect.artifacts import create_table_artifact
 
+from flows.heartbeats import flow
 from flows.resources import resources
 from tasks.events import contract
 from tasks.intake.scans import record_scans

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import flow
-
 from flows.collect import collect_submissions
+from flows.heartbeats import flow
 from flows.process import process_submissions
 from flows.publish import publish_snapshot
 from flows.resources import resources

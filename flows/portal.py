@@ -7,8 +7,9 @@ import os
 import threading
 from typing import Any
 
-from prefect import flow, task
+from prefect import task
 
+from flows.heartbeats import flow
 from flows.resources import Resources
 
 log = logging.getLogger(__name__)

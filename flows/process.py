@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import get_run_logger
 from prefect.artifacts import (
     create_link_artifact,
     create_markdown_artifact,
     create_table_artifact,
 )
 
+from flows.heartbeats import flow
 from flows.resources import Resources, resources
 from models.submission import Status
 from tasks.boundary import shared_limit

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import get_run_logger
 from prefect.artifacts import create_link_artifact, create_table_artifact
 
+from flows.heartbeats import flow
 from flows.resources import Resources, resources
 from models.periods import Period, is_year, latest_due, local_today
 from tasks.progress import track

@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import get_run_logger
 from prefect.artifacts import create_table_artifact
 
+from flows.heartbeats import flow
 from flows.resources import Resources, resources
 from models.periods import local_today
 from tasks.mail import plan
