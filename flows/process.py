@@ -90,12 +90,17 @@ def decide_all(
     internal: list[Outcome] = []
     # the claims keep concurrent runs apart; the concurrency limit (created with the
     # deployments) is a second guard, and is skipped where it does not exist
+    importing = None
     try:
         with shared_limit(CONCURRENCY), claimer(res.engine) as claims:
             while subs := claim_batch(claims, batch_size):
-                if not decisions:
-                    import_gx_meanwhile()  # while the first batch is read
+                if importing is None:
+                    importing = import_gx_meanwhile()  # while the first batch is read
                 items = read_batch(res.store, subs, res.readers)
+                # whole before the validation imports it: two threads importing GX at
+                # once can hand one a half-made module (an ImportError that rejected a
+                # fresh process's first files as internal errors)
+                importing.join()
                 decided = decide_batch(
                     res.engine,
                     res.store,

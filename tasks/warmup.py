@@ -31,8 +31,10 @@ def import_gx_meanwhile() -> threading.Thread:
     process-submissions run reads its first batch from the archive (waits on the object
     store and the reader pool) before it validates, and a fresh flow-run process would
     otherwise spend 3-4 s on these imports after the reads. Importing only, never GX's
-    context (built once, by the validation itself); a validation that starts first waits on
-    Python's import lock for the modules the thread is importing."""
+    context (built once, by the validation itself). The caller joins the thread before it
+    validates: Python's import locks do not make a second thread wait for a package whose
+    modules import each other (GX's do), it can be handed a half-made module instead
+    (``tests/flows/test_fresh_process.py``)."""
 
     def run() -> None:
         try:
