@@ -135,6 +135,9 @@ class NearbyCopies:
     def list_keys(self, prefix: str = "") -> Iterator[str]:
         return self.store.list_keys(prefix)
 
+    def list_folders(self, folder: str) -> Iterator[str]:
+        return self.store.list_folders(folder)
+
     def url(self, key: str) -> str:
         return self.store.url(key)
 

@@ -169,6 +169,18 @@ class S3ObjectStore:
                 if not any(part.startswith(".") for part in key.split("/")):
                     yield key
 
+    def list_folders(self, folder: str) -> Iterator[str]:
+        within = self._key(folder.strip("/") + "/" if folder.strip("/") else "")
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=within, Delimiter="/"
+        )
+        start = len(within)
+        for page in pages:
+            for common in page.get("CommonPrefixes", []):
+                name = common["Prefix"][start:].rstrip("/")
+                if name and not name.startswith("."):
+                    yield name
+
     def url(self, key: str) -> str:
         if self.endpoint_url:
             return f"{self.endpoint_url.rstrip('/')}/{self.bucket}/{self._key(key)}"

@@ -41,6 +41,10 @@ class ObjectStore(Protocol):
 
     def list_keys(self, prefix: str = "") -> Iterator[str]: ...
 
+    def list_folders(self, folder: str) -> Iterator[str]:
+        """The names of the folders directly under ``folder`` (``a/b/``), not what they hold."""
+        ...
+
     def url(self, key: str) -> str: ...
 
     def lock(self, name: str) -> AbstractContextManager[None]: ...
@@ -147,6 +151,13 @@ class LocalObjectStore:
             hidden = any(part.startswith(".") for part in key.split("/"))
             if path.is_file() and not hidden and key.startswith(prefix):
                 yield key
+
+    def list_folders(self, folder: str) -> Iterator[str]:
+        base = self._path(folder.rstrip("/")) if folder.strip("/") else self.root
+        if base.is_dir():
+            yield from sorted(
+                p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")
+            )
 
     def url(self, key: str) -> str:
         return self._path(key).as_uri()

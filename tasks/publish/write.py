@@ -102,11 +102,9 @@ def _existing_version(store: ObjectStore, period: str, data_hash: str) -> str | 
     """A version with this data left by a run that died before moving the pointer (whole
     or partly written): it is completed and reused, so a rerun makes no second version."""
     suffix = f"-{data_hash[:12]}"
-    found = {
-        k.split("/")[2]
-        for k in store.list_keys(f"snapshots/{period}/")
-        if k.count("/") == 3 and k.split("/")[2].endswith(suffix)
-    }
+    # the version folders only: listing every file of every version grew with each
+    # publication (a portal publishes the quarter after each send)
+    found = [v for v in store.list_folders(f"snapshots/{period}/") if v.endswith(suffix)]
     return max(found) if found else None
 
 

@@ -51,6 +51,23 @@ def test_put_many_writes_each_and_if_absent_keeps_the_first(store: ObjectStore) 
     assert sorted(store.list_keys("raw/")) == ["raw/fresh.json"]
 
 
+def test_list_folders_names_the_folders_under_one_not_their_files(store: ObjectStore) -> None:
+    keys = [
+        "snapshots/2025Q3/20251001T000000Z-aaa/indicators.csv",
+        "snapshots/2025Q3/20251001T000000Z-aaa/report.html",
+        "snapshots/2025Q3/20251002T000000Z-bbb/deeper/x.json",
+        "snapshots/2025Q3/latest.json",
+        "snapshots/2025Q3/.hidden/x.json",
+        "snapshots/2025Q30/20251003T000000Z-ccc/indicators.csv",
+    ]
+    store.put_many([(k, b"x", None) for k in keys])
+    versions = ["20251001T000000Z-aaa", "20251002T000000Z-bbb"]
+    assert sorted(store.list_folders("snapshots/2025Q3/")) == versions
+    assert sorted(store.list_folders("snapshots/2025Q3")) == versions
+    assert sorted(store.list_folders("snapshots/")) == ["2025Q3", "2025Q30"]
+    assert list(store.list_folders("snapshots/2026Q1/")) == []
+
+
 def _open_files() -> int:
     return len(list(Path("/proc/self/fd").iterdir()))
 
